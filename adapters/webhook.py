@@ -1,0 +1,120 @@
+"""Webhook source: listening tools POST mentions to ``/ingest``; we check the HMAC and parse.
+
+The route itself lives in ``bot/server.py``; this module only decides whether a body is genuine
+and what mentions it holds, so it can be tested without a server. The signature is
+``X-Siloless-Signature: sha256=<hex HMAC-SHA256 of the raw body>``, compared in constant time.
+A body is one Mention object, a JSON array of them, or ``{"mentions": [...]}``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from adapters.base import Emitted, Mention, MentionError, SourceContext, SourceCounters, SourceMisconfigured
+
+SIGNATURE_HEADER = "X-Siloless-Signature"
+DEFAULT_MAX_BODY = 1_000_000
+MAX_MENTIONS_PER_BODY = 1000
+
+
+class WebhookRejected(ValueError):
+    """Why a request was refused, with the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    secret: str
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    default_source: str = "webhook"
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The header value a sender puts in ``X-Siloless-Signature``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify_signature(secret: str, body: bytes, header: str | None) -> None:
+    if not header:
+        raise WebhookRejected(401, f"missing {SIGNATURE_HEADER} header (sha256=<hex HMAC of the body>)")
+    if not header.startswith("sha256="):
+        raise WebhookRejected(401, f"{SIGNATURE_HEADER} must start with 'sha256='")
+    if not hmac.compare_digest(sign(secret, body), header.strip()):
+        raise WebhookRejected(401, "signature does not match the body")
+
+
+class WebhookSource:
+    type: ClassVar[str] = "webhook"
+
+    def __init__(self, settings: WebhookSettings, context: SourceContext) -> None:
+        self.settings = settings
+        self.context = context
+        self.counters = SourceCounters()
+
+    @classmethod
+    def from_config(cls, settings: Mapping[str, Any], context: SourceContext) -> WebhookSource:
+        known = {"secret", "max_body_bytes", "default_source"}
+        unknown = set(settings) - known
+        if unknown:
+            raise SourceMisconfigured(sorted(unknown)[0], f"unknown key; a webhook source takes {sorted(known)}")
+        secret = settings.get("secret")
+        if not isinstance(secret, str) or len(secret) < 16:
+            raise SourceMisconfigured("secret", "required: a shared secret of at least 16 characters "
+                                                '(write it as "${SILOLESS_WEBHOOK_SECRET}")')
+        max_body = settings.get("max_body_bytes", DEFAULT_MAX_BODY)
+        if not isinstance(max_body, int) or isinstance(max_body, bool) or not 1 <= max_body <= 50_000_000:
+            raise SourceMisconfigured("max_body_bytes", "must be an integer between 1 and 50000000")
+        default_source = settings.get("default_source", "webhook")
+        if not isinstance(default_source, str) or not default_source:
+            raise SourceMisconfigured("default_source", "must be a non-empty string")
+        return cls(WebhookSettings(secret, max_body, default_source), context)
+
+    async def check(self) -> None:
+        return None
+
+    async def stream(self, cursor: str | None) -> AsyncIterator[Emitted]:
+        """A push source: mentions arrive through ``/ingest``, so the stream has nothing to pull."""
+        return
+        yield  # pragma: no cover - makes this an async generator
+
+    def parse(self, body: bytes, signature: str | None) -> list[Mention]:
+        """Check size and signature, then decode; raise ``WebhookRejected`` with a 4xx status."""
+        if len(body) > self.settings.max_body_bytes:
+            raise WebhookRejected(413, f"body is larger than {self.settings.max_body_bytes} bytes")
+        verify_signature(self.settings.secret, body, signature)
+        try:
+            payload = json.loads(body)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise WebhookRejected(400, f"body is not valid JSON: {exc}") from None
+        items = self._items(payload)
+        mentions: list[Mention] = []
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and "source" not in item:
+                item = {**item, "source": self.settings.default_source}
+            try:
+                mentions.append(Mention.from_json(item))
+            except MentionError as exc:
+                self.counters.errors += 1
+                raise WebhookRejected(400, f"mention {index}: {exc}") from None
+        self.counters.received += len(mentions)
+        return mentions
+
+    @staticmethod
+    def _items(payload: Any) -> list[Any]:
+        if isinstance(payload, dict) and isinstance(payload.get("mentions"), list):
+            payload = payload["mentions"]
+        items = payload if isinstance(payload, list) else [payload]
+        if not items:
+            raise WebhookRejected(400, "no mentions in the body")
+        if len(items) > MAX_MENTIONS_PER_BODY:
+            raise WebhookRejected(413, f"at most {MAX_MENTIONS_PER_BODY} mentions per request")
+        return items
