@@ -8,8 +8,10 @@ This module must not import ``bot`` or ``intents``.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
@@ -165,6 +167,10 @@ class SourceContext:
     terms: tuple[str, ...] = ()
     matches: Callable[[str], bool] = lambda _text: True
     user_agent: str = "siloless/0.1 (+https://github.com/siloless/siloless)"
+    #: Waiting (backoff, poll intervals, Retry-After) goes through here so tests can make it instant.
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    #: Wall-clock seconds since the epoch; injectable for the same reason.
+    now: Callable[[], float] = time.time
 
 
 @dataclass
