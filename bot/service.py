@@ -24,7 +24,7 @@ from bot.config import Config, ConfigError
 from bot.core import Core
 from bot.lifecycle import SYSTEM, Action
 from bot.outbox import Outbox
-from bot.pipeline import Pipeline
+from bot.pipeline import Classifier, Pipeline
 from bot.platforms.base import Platform
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.registry import load_factory
@@ -38,7 +38,8 @@ log = logging.getLogger("siloless.service")
 
 class Service:
     def __init__(self, config: Config, *, clock: Clock | None = None, console: ConsolePlatform | None = None,
-                 platforms: Mapping[str, Platform] | None = None, store: Store | None = None) -> None:
+                 platforms: Mapping[str, Platform] | None = None, store: Store | None = None,
+                 classifier: Classifier | None = None) -> None:
         self.config = config
         self.clock = clock or SystemClock()
         self.store = store or Store.open(config.store.path)
@@ -46,7 +47,8 @@ class Service:
         self._console = console
         self.platforms: dict[str, Platform] = {}
         self.core = Core(config, self.store, self.clock, wake=self._wake_outbox)
-        self.pipeline = Pipeline(config, self.store, self.clock, on_enqueued=self._wake_outbox)
+        self.pipeline = Pipeline(config, self.store, self.clock, on_enqueued=self._wake_outbox,
+                                 **({"classifier": classifier} if classifier else {}))
         self.outbox = Outbox(self.store, self.platforms, self.clock, self.core.view, config.outbox,
                              on_alerted=self._mark_alerted, rng=random.Random())
         self.sources: dict[str, Source] = {}
