@@ -419,10 +419,19 @@ def _silences_parser(sub: Any) -> None:
     p = sub.add_parser("silences", help="mute matching mentions for a while (stored, never dropped)",
                        description="List, add and end silences. Pattern fields: brand:, term:, author:, intent:, "
                        "department:. Example: siloless silences add term:giveaway 2h spam wave")
-    _config_arg(p)
-    p.add_argument("action", nargs="?", default="list", choices=["list", "add", "end"], help="what to do")
-    p.add_argument("words", nargs="*", help="for add: PATTERN… DURATION [reason]; for end: S-3")
-    p.set_defaults(func=cmd_silences)
+    ssub = p.add_subparsers(title="actions", metavar="ACTION")
+    lp = ssub.add_parser("list", help="active silences", description="List the silences in force now.")
+    _config_arg(lp)
+    lp.set_defaults(func=cmd_silences, verb="silences", words=[])
+    ap = ssub.add_parser("add", help="add a silence", description="Add a silence: PATTERN… DURATION [reason], "
+                         "e.g. brand:parcelo intent:complaint 2h known outage.")
+    _config_arg(ap)
+    ap.add_argument("words", nargs="+", help="pattern fields, a duration (30m, 2h, 1d) and an optional reason")
+    ap.set_defaults(func=cmd_silences, verb="silence")
+    ep = ssub.add_parser("end", help="end a silence early", description="End a silence before it expires.")
+    _config_arg(ep)
+    ep.add_argument("words", nargs=1, metavar="ID", help="silence id, e.g. S-3")
+    ep.set_defaults(func=cmd_silences, verb="unsilence")
 
 
 def _cli_actor() -> Any:
@@ -534,8 +543,7 @@ def cmd_mentions_act(args: argparse.Namespace) -> int:
 
 def cmd_silences(args: argparse.Namespace) -> int:
     core = _core(load_config(args.config))
-    verb = {"list": "silences", "add": "silence", "end": "unsilence"}[args.action]
-    reply = core.silence_command(verb, " ".join(args.words), _cli_actor())
+    reply = core.silence_command(args.verb, " ".join(args.words), _cli_actor())
     (console if reply.ok else err_console).print(_plain(reply.text))
     return 0 if reply.ok else 1
 

@@ -155,7 +155,8 @@ def _fire(
 
 def _escalate(store: Store, config: Config, row: dict[str, Any], level: int, line: str, now: datetime) -> None:
     dept = config.department(row["department"] or "")
-    ping = {"slack": dept.slack_oncall, "teams": dept.teams_oncall} if dept else {}
+    ping = {"slack": dept.slack_oncall, "teams": dept.teams_oncall,
+            "console": dept.slack_oncall or dept.teams_oncall} if dept else {}
     store.update_mention(row["id"], {"escalation_level": level}, now)
     store.add_event(
         row["id"],
@@ -192,7 +193,7 @@ def _expire_claim(
             row["id"],
             now,
             line=messages.claim_reminder_line(row["claimed_by_name"] or "", waited),
-            ping={platform: user} if user else None,
+            ping={platform: user, "console": user} if user else None,
             purposes=("alert",),
         )
         if _return_to_pool(config, dept):

@@ -156,3 +156,16 @@ def fixed_classifier(table: dict[str, tuple[str, str]], default: tuple[str, str]
         return out
 
     return classify
+
+
+async def drain(svc: Service, clock: FakeClock, *, max_steps: int = 10_000) -> None:
+    """Deliver everything, jumping the fake clock to each next due time instead of waiting."""
+    for _ in range(max_steps):
+        if await svc.outbox.run_once():
+            continue
+        next_due = svc.store.next_delivery_due()
+        if next_due is None:
+            return
+        if next_due > clock.now():
+            clock.set(next_due)
+    raise AssertionError("outbox did not drain")
