@@ -21,8 +21,7 @@ MENTION_KINDS: tuple[str, ...] = ("post", "edit", "delete")
 
 #: Keys of the Mention JSON contract (DESIGN.md); anything else is kept in ``extra``.
 _KNOWN_KEYS = frozenset(
-    {"source", "id", "url", "created_at", "author", "text", "lang", "in_reply_to", "conversation",
-     "metrics", "kind"}
+    {"source", "id", "url", "created_at", "author", "text", "lang", "in_reply_to", "conversation", "metrics", "kind"}
 )
 MAX_TEXT_CHARS = 40_000
 
@@ -130,8 +129,7 @@ class Mention:
             id=self.id,
             url=self.url,
             created_at=self.created_at.isoformat().replace("+00:00", "Z") if self.created_at else None,
-            author={"handle": self.author.handle, "name": self.author.name,
-                    "followers": self.author.followers},
+            author={"handle": self.author.handle, "name": self.author.name, "followers": self.author.followers},
             text=self.text,
             lang=self.lang,
             in_reply_to=self.in_reply_to,
@@ -171,15 +169,24 @@ class SourceContext:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     #: Wall-clock seconds since the epoch; injectable for the same reason.
     now: Callable[[], float] = time.time
+    #: "Has the core stored a mention with this id from this source?" Sources that report edits and
+    #: deletes (Mastodon, Bluesky) ask it about posts they do not remember from this run, so a delete
+    #: of a post stored before a restart still reaches the core. The default knows nothing.
+    known: Callable[[str], bool] = lambda _id: False
 
 
 @dataclass
 class SourceCounters:
     """Per-source counters exposed on ``/metrics``."""
 
+    #: Items read from the source (posts, events, entries), before any filtering.
     received: int = 0
+    #: Items that became a Mention (posts naming a brand term, and edits/deletes of known posts).
     matched: int = 0
+    #: Malformed items that were logged and skipped.
     errors: int = 0
+    #: Transient failures (network, 5xx, 429, dropped stream) that were waited out and retried.
+    retries: int = 0
 
 
 @runtime_checkable
@@ -240,8 +247,7 @@ def _parse_author(value: Any) -> Author:
     if not isinstance(value, dict):
         raise MentionError("'author' must be an object with handle, name, followers")
     followers = value.get("followers")
-    if followers is not None and (not isinstance(followers, int) or isinstance(followers, bool)
-                                  or followers < 0):
+    if followers is not None and (not isinstance(followers, int) or isinstance(followers, bool) or followers < 0):
         raise MentionError("'author.followers' must be a non-negative integer")
     handle, name = value.get("handle", ""), value.get("name", "")
     if not isinstance(handle, str) or not isinstance(name, str):

@@ -20,6 +20,11 @@ GROUP = "siloless.sources"
 _BUILTIN: dict[str, str] = {
     "replay": "adapters.replay:ReplaySource",
     "webhook": "adapters.webhook:WebhookSource",
+    "mastodon": "adapters.mastodon:MastodonSource",
+    "bluesky": "adapters.bluesky:BlueskySource",
+    "rss": "adapters.rss:RssSource",
+    "reddit": "adapters.reddit:RedditSource",
+    "hackernews": "adapters.hackernews:HackerNewsSource",
 }
 
 
@@ -50,7 +55,5 @@ def load(source_type: str, key: str = "type") -> type[Source]:
     try:
         cls = getattr(importlib.import_module(module_name), attr)
     except (ImportError, AttributeError) as exc:
-        raise SourceMisconfigured(
-            key, f'source type "{source_type}" could not be loaded from {target}: {exc}'
-        ) from exc
+        raise SourceMisconfigured(key, f'source type "{source_type}" could not be loaded from {target}: {exc}') from exc
     return cls

@@ -86,6 +86,7 @@ class ReplaySource:
                     self.errors.append(parsed)
                     yield Emitted(None, str(number))
                 else:
+                    self.counters.matched += 1
                     yield Emitted(parsed, str(number))
         except UnicodeDecodeError as exc:
             self.counters.errors += 1

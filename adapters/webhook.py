@@ -4,6 +4,11 @@ The route itself lives in ``bot/server.py``; this module only decides whether a 
 and what mentions it holds, so it can be tested without a server. The signature is
 ``X-Siloless-Signature: sha256=<hex HMAC-SHA256 of the raw body>``, compared in constant time.
 A body is one Mention object, a JSON array of them, or ``{"mentions": [...]}``.
+
+Listening tools that post their own shape are configured with ``items``, ``mapping`` and
+``constants`` (see ``adapters/mapping.py``), so Brandwatch, Talkwalker, Mention or a Zapier step
+map onto a Mention without code. A malformed item is counted, logged and skipped; the request is
+refused (400) only when no item in it is usable, so one odd item never costs a whole batch.
 """
 
 from __future__ import annotations
@@ -11,11 +16,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from adapters.base import Emitted, Mention, MentionError, SourceContext, SourceCounters, SourceMisconfigured
+from adapters.mapping import FieldMapping
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Siloless-Signature"
 DEFAULT_MAX_BODY = 1_000_000
@@ -36,6 +45,8 @@ class WebhookSettings:
     secret: str
     max_body_bytes: int = DEFAULT_MAX_BODY
     default_source: str = "webhook"
+    #: Set when the sender posts its own shape (``items``/``mapping``/``constants`` in the config).
+    mapping: FieldMapping | None = None
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -62,7 +73,7 @@ class WebhookSource:
 
     @classmethod
     def from_config(cls, settings: Mapping[str, Any], context: SourceContext) -> WebhookSource:
-        known = {"secret", "max_body_bytes", "default_source"}
+        known = {"secret", "max_body_bytes", "default_source", "items", "mapping", "constants"}
         unknown = set(settings) - known
         if unknown:
             raise SourceMisconfigured(sorted(unknown)[0], f"unknown key; a webhook source takes {sorted(known)}")
@@ -76,7 +87,14 @@ class WebhookSource:
         default_source = settings.get("default_source", "webhook")
         if not isinstance(default_source, str) or not default_source:
             raise SourceMisconfigured("default_source", "must be a non-empty string")
-        return cls(WebhookSettings(secret, max_body, default_source), context)
+        mapping = None
+        if "mapping" in settings:
+            mapping = FieldMapping.from_settings(settings.get("items"), settings["mapping"], settings.get("constants"))
+        elif "items" in settings or "constants" in settings:
+            key = "items" if "items" in settings else "constants"
+            raise SourceMisconfigured(key, 'only works with a mapping table (e.g. mapping = { text = "content.body", '
+                                           'id = "resource_id" })')
+        return cls(WebhookSettings(secret, max_body, default_source, mapping), context)
 
     async def check(self) -> None:
         return None
@@ -95,18 +113,36 @@ class WebhookSource:
             payload = json.loads(body)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise WebhookRejected(400, f"body is not valid JSON: {exc}") from None
-        items = self._items(payload)
-        mentions: list[Mention] = []
-        for index, item in enumerate(items):
-            if isinstance(item, dict) and "source" not in item:
-                item = {**item, "source": self.settings.default_source}
+        mapping = self.settings.mapping
+        if mapping is None:
+            items = self._items(payload)
+        else:
             try:
-                mentions.append(Mention.from_json(item))
+                items = mapping.items_of(payload)
+            except ValueError as exc:
+                raise WebhookRejected(400, str(exc)) from None
+            if len(items) > MAX_MENTIONS_PER_BODY:
+                raise WebhookRejected(413, f"at most {MAX_MENTIONS_PER_BODY} mentions per request")
+        mentions: list[Mention] = []
+        first_error: str | None = None
+        for index, item in enumerate(items):
+            try:
+                mentions.append(self._mention(item, mapping))
             except MentionError as exc:
                 self.counters.errors += 1
-                raise WebhookRejected(400, f"mention {index}: {exc}") from None
-        self.counters.received += len(mentions)
+                log.warning("webhook: skipped mention %d: %s", index, exc)
+                first_error = first_error or f"mention {index}: {exc}"
+        self.counters.received += len(items)
+        if first_error and not mentions:
+            raise WebhookRejected(400, first_error)
+        self.counters.matched += len(mentions)
         return mentions
+
+    def _mention(self, item: Any, mapping: FieldMapping | None) -> Mention:
+        obj = mapping.apply(item) if mapping is not None else item
+        if isinstance(obj, dict) and "source" not in obj:
+            obj = {**obj, "source": self.settings.default_source}
+        return Mention.from_json(obj)
 
     @staticmethod
     def _items(payload: Any) -> list[Any]:

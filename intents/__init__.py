@@ -1,21 +1,33 @@
 """Intent, urgency and language for a public post: the one entry point the core calls.
 
-``classify(post)`` / ``classify_many(posts)`` return ``Verdict``s. When a trained spaCy model is
-shipped in ``intents/model/`` it is used; otherwise the keyword baseline (``intents.baseline``)
-answers and says so in ``Verdict.model``. This package never imports ``bot`` or ``adapters``.
+``classify(post)`` / ``classify_many(posts)`` return ``Verdict``s. The trained spaCy model shipped
+in ``intents/model/`` (or the one ``$SILOLESS_INTENTS_MODEL`` points at) is loaded lazily, once,
+on first use. Only when that directory is missing does the keyword baseline (``intents.baseline``)
+answer, and ``Verdict.model`` then says so. This package never imports ``bot`` or ``adapters``.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
 
-from intents import baseline
+from intents.classifier import Classifier
 from intents.labels import INTENTS, URGENCIES
-from intents.langid import detect_language
-from intents.urgency import assess_urgency
+from intents.paths import model_dir
 from intents.verdict import Post, Verdict
 
-__all__ = ["INTENTS", "URGENCIES", "Post", "Verdict", "classify", "classify_many"]
+__all__ = ["INTENTS", "URGENCIES", "Classifier", "Post", "Verdict", "classify", "classify_many", "reset"]
+
+try:
+    __version__ = version("siloless")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+_log = logging.getLogger(__name__)
+_lock = threading.Lock()
+_default: Classifier | None = None
 
 
 def classify(post: Post | str) -> Verdict:
@@ -23,14 +35,31 @@ def classify(post: Post | str) -> Verdict:
 
 
 def classify_many(posts: Iterable[Post | str]) -> list[Verdict]:
-    """Classify in order; batched so a trained model can use ``nlp.pipe``."""
-    items = [p if isinstance(p, Post) else Post(text=p) for p in posts]
-    out: list[Verdict] = []
-    for post in items:
-        table = baseline.scores(post.text)
-        intent = baseline.predict(post.text)
-        lang = post.lang or detect_language(post.text)
-        level, reasons = assess_urgency(post, intent, lang)
-        out.append(Verdict(lang=lang, intent=intent, intent_scores=table, urgency=level,
-                           urgency_reasons=reasons, model="keyword-baseline"))
-    return out
+    """Classify in input order, batched through ``nlp.pipe``."""
+    return default_classifier().classify_many(list(posts))
+
+
+def default_classifier() -> Classifier:
+    """The process-wide classifier, loaded on first use (double-checked under a lock)."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = _load_default()
+    return _default
+
+
+def reset() -> None:
+    """Forget the loaded model, so the next call loads again (after ``siloless train``, in tests)."""
+    global _default
+    with _lock:
+        _default = None
+
+
+def _load_default() -> Classifier:
+    path = model_dir()
+    if not path.exists():
+        note = f"fallback: no trained model at {path}; run `siloless train`"
+        _log.warning("intent model missing, using the keyword baseline (%s)", note)
+        return Classifier.keyword_baseline(note)
+    return Classifier.from_dir(path)

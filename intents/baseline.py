@@ -59,11 +59,15 @@ def scores(text: str) -> dict[str, float]:
 
 
 def predict(text: str) -> str:
-    table = scores(text)
-    best = max(table.values())
-    if best == 0:
+    return best(scores(text))
+
+
+def best(table: dict[str, float]) -> str:
+    """The intent with the most hits; ties go to the more specific intent (``_RULES`` order)."""
+    top = max(table.values())
+    if top == 0:
         return "other"
     for intent in _RULES:  # order breaks ties
-        if table[intent] == best:
+        if table[intent] == top:
             return intent
     return "other"

@@ -46,7 +46,7 @@ def test_invalid_toml_names_the_file() -> None:
 
 
 def test_missing_file_says_how_to_start() -> None:
-    with pytest.raises(ConfigError, match="no such file; copy config.example.toml"):
+    with pytest.raises(ConfigError, match=r"no such file; copy config\.example\.toml"):
         load_config(FIXTURES / "nope.toml", env={})
 
 
@@ -94,7 +94,7 @@ def test_slack_token_needs_a_signing_secret() -> None:
         "brands": {"acme": {"terms": ["Acme"]}},
         "departments": [{"name": "support", "slack_channel": "#s", "default": True}],
     }
-    with pytest.raises(ConfigError, match="slack.signing_secret: required when slack.bot_token is set"):
+    with pytest.raises(ConfigError, match=r"slack\.signing_secret: required when slack\.bot_token is set"):
         parse_config(raw, env={})
 
 

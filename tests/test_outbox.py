@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from bot.alerts import AlertView
@@ -70,7 +71,7 @@ async def test_backoff_grows_and_then_succeeds(config: Config, clock: FakeClock)
     svc.pipeline.ingest(make_mention("Parcelo invoice"))
     await drain(svc, clock)
     times = [at for _, at in platform.calls]
-    gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
     assert len(gaps) == 3 and gaps[0] < gaps[1] < gaps[2]  # 1s, 2s, 4s with ±50 % jitter
     row = svc.store.deliveries(status="done")[0]
     assert row["attempts"] == 4
@@ -108,7 +109,7 @@ async def test_posts_are_paced_per_channel(config: Config, clock: FakeClock) -> 
     await drain(svc, clock)
     times = [at for kind, at in platform.calls if kind == "post"]
     assert len(times) == 5
-    assert all((b - a).total_seconds() >= 1.0 for a, b in zip(times, times[1:], strict=False))
+    assert all((b - a).total_seconds() >= 1.0 for a, b in itertools.pairwise(times))
     await svc.stop()
 
 

@@ -82,7 +82,7 @@ async def test_unknown_webhook_name_and_method(running: tuple[Service, str]) -> 
 
 
 async def test_health_and_metrics(running: tuple[Service, str]) -> None:
-    svc, base = running
+    _svc, base = running
     body = _body()
     await _post(f"{base}/ingest", body, {"X-Siloless-Signature": sign(SECRET, body)})
     async with aiohttp.ClientSession() as session:
