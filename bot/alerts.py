@@ -8,11 +8,12 @@ Adaptive Card, terminal) and must escape every field marked untrusted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.clock import parse_iso
 from bot.config import Config
+from bot.grouping import case_summary
 from bot.store import Store, short_id
 
 AUTHOR_HISTORY_DAYS = 90
@@ -86,6 +87,7 @@ def build_view(
         if alert is not None:
             copy_department = alert["department"] or copy_department
             purpose = alert["purpose"]
+    summary, examples = case_summary(store, row["id"], now or datetime.now(UTC))
     scores = row["intent_scores"] or {}
     top = tuple(sorted(((k, float(v)) for k, v in scores.items()), key=lambda kv: -kv[1])[:3])
     return AlertView(
@@ -119,6 +121,8 @@ def build_view(
         edited_at=parse_iso(row["edited_at"]),
         deleted_at=parse_iso(row["deleted_at"]),
         author_history=author_history(store, row, now=now),
+        case_summary=summary,
+        case_examples=examples,
         reassign_options=tuple(d for d in config.department_names if d != row["department"]),
         purpose=purpose,
         moved_to=_moved_to(store, row, copy_department),

@@ -66,14 +66,28 @@ class Outbox:
     async def run_once(self) -> int:
         """Attempt every row that is due now; return how many were attempted."""
         attempted = 0
+        deferred: set[tuple[str, object]] = set()
         for row in self.store.due_deliveries(self.clock.now(), limit=200):
             delay_until = self._paced_until(row)
             if delay_until is not None:
-                self.store.set_delivery(row["id"], {"next_attempt_at": delay_until}, self.clock.now())
+                self._defer(row, delay_until, deferred)
                 continue
             attempted += 1
             await self._attempt(row)
         return attempted
+
+    def _defer(self, row: dict[str, Any], until: datetime, deferred: set[tuple[str, object]]) -> None:
+        """Move every waiting row of a busy channel (or message) at once: one write per pass, not per row."""
+        now = self.clock.now()
+        if row["kind"] == "post":
+            key: tuple[str, object] = ("channel", (row["platform"], row["channel"]))
+            if key not in deferred:
+                self.store.defer_posts(row["platform"], row["channel"], until, now)
+        else:
+            key = ("alert", row["alert_id"])
+            if key not in deferred:
+                self.store.defer_updates(row["alert_id"], until, now)
+        deferred.add(key)
 
     async def drain(self, *, timeout_steps: int = 100_000) -> None:
         """Deliver until nothing is pending, sleeping on the clock between due times (replay, tests)."""

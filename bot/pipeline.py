@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from adapters.base import Mention
-from bot import escalation, messages
+from bot import escalation, grouping, messages
 from bot.clock import Clock, iso
 from bot.config import Config
 from bot.fanout import enqueue_posts, enqueue_updates
@@ -32,7 +32,7 @@ Classifier = Callable[[Sequence[Post]], list[Verdict]]
 
 @dataclass(frozen=True)
 class IngestResult:
-    #: stored | duplicate | ignored | silenced | edited | deleted | followup | error
+    #: stored | duplicate | ignored | silenced | grouped | edited | deleted | followup | error
     outcome: str
     mention_id: int | None = None
     departments: tuple[str, ...] = ()
@@ -92,7 +92,8 @@ class Pipeline:
                 result = IngestResult("error", detail=f"{type(exc).__name__}: {exc}")
             self.stats.add(result)
             results.append(result)
-        if any(r.outcome in ("stored", "edited", "deleted", "followup") for r in results) and self.on_enqueued:
+        changed = ("stored", "edited", "deleted", "followup", "grouped")
+        if any(r.outcome in changed for r in results) and self.on_enqueued:
             self.on_enqueued()
         return results
 
@@ -125,14 +126,21 @@ class Pipeline:
             )
             parent = self._conversation_parent(mention)
             record = _record(mention, brand, verdict, decision, now)
+            case, spike_reason = None, None
             if parent is not None:
                 record.update(status="grouped", case_id=parent["id"], department=parent["department"])
             else:
                 silence_id = matching_silence(self.store, now, record)
                 if silence_id is not None:
                     record.update(status="silenced", silence_id=silence_id)
-            inserted = self.store.insert_mention(record)
-            mention_id = inserted.mention_id
+                else:
+                    case = self._case_for(record, now)
+                    if case is not None:
+                        record.update(status="grouped", case_id=case.case_id, department=self._department_of(case))
+            if record["status"] != "silenced":
+                spike_reason = grouping.volume_spike(self.store, self.config, record["department"], verdict.intent,
+                                                     now)
+            mention_id = self.store.insert_mention(record).mention_id
             self.store.add_event(
                 mention_id,
                 at=now,
@@ -147,18 +155,33 @@ class Pipeline:
                     "departments": list(decision.departments),
                     "route": list(decision.reasons),
                     "model": verdict.model,
+                    **({"case": f"M-{case.case_id}", "grouped_because": case.reason} if case else {}),
                 },
             )
             if parent is not None:
                 return self._followup(parent, mention_id, now)
             if record["status"] == "silenced":
                 return IngestResult("silenced", mention_id, decision.departments, detail=f"S-{record['silence_id']}")
+            if case is not None:
+                enqueue_updates(self.store, case.case_id, now)
+                grouping.after_join(self.store, self.config, case.case_id, now)
+                return IngestResult("grouped", mention_id, (record["department"],), detail=f"joins M-{case.case_id}")
             for department in decision.departments:
                 enqueue_posts(self.store, self.config, mention_id, department, now)
             row = self.store.mention(mention_id)
             assert row is not None
             escalation.schedule_claim_deadline(self.store, self.config, row, now)
+            if spike_reason and not self.store.open_spike(record["department"], verdict.intent, now):
+                grouping.start_spike(self.store, self.config, mention_id, record["department"], verdict.intent,
+                                     spike_reason, now)
             return IngestResult("stored", mention_id, decision.departments)
+
+    def _case_for(self, record: dict[str, Any], now: datetime) -> grouping.CaseMatch | None:
+        return grouping.find_case(self.store, self.config, record, now)
+
+    def _department_of(self, case: grouping.CaseMatch) -> str:
+        row = self.store.mention(case.case_id)
+        return (row["department"] if row else None) or ""
 
     def _conversation_parent(self, mention: Mention) -> dict[str, Any] | None:
         """The earlier mention this post continues: same source, same author, replying in its thread."""

@@ -187,6 +187,29 @@ def _silences(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0003_volume_and_spikes")
+def _volume(db: sqlite_utils.Database) -> None:
+    _run(db, """
+        CREATE TABLE volume (
+            department TEXT NOT NULL,
+            intent TEXT NOT NULL,
+            hour TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (department, intent, hour)
+        );
+        CREATE TABLE spikes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            department TEXT NOT NULL,
+            intent TEXT NOT NULL,
+            case_id INTEGER NOT NULL REFERENCES mentions(id),
+            started_at TEXT NOT NULL,
+            until TEXT NOT NULL
+        );
+        CREATE INDEX spikes_open ON spikes (department, intent, until);
+        CREATE INDEX mentions_brand_received ON mentions (brand, received_at);
+        """)
+
+
 def _run(db: sqlite_utils.Database, script: str) -> None:
     """Run statements one by one: ``executescript`` would COMMIT and break the migration's transaction.
 

@@ -364,6 +364,21 @@ class Store:
         assignments = ", ".join(f"{c} = :{c}" for c in values)
         self.db.execute(f"UPDATE deliveries SET {assignments} WHERE id = :_id", {**values, "_id": delivery_id})
 
+    def defer_posts(self, platform: str, channel: str, until: datetime, now: datetime) -> None:
+        """Pacing: pending posts to a busy channel wait until it is free (attempts are not spent)."""
+        self.db.execute(
+            "UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE status = 'pending' AND kind = 'post' "
+            "AND platform = ? AND channel = ? AND next_attempt_at < ?",
+            (iso(until), iso(now), platform, channel, iso(until)),
+        )
+
+    def defer_updates(self, alert_id: int, until: datetime, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE status = 'pending' AND kind = 'update' "
+            "AND alert_id = ? AND next_attempt_at < ?",
+            (iso(until), iso(now), alert_id, iso(until)),
+        )
+
     def deliveries(self, mention_id: int | None = None, status: str | None = None) -> list[dict[str, Any]]:
         clauses, params = [], []
         if mention_id is not None:
@@ -525,3 +540,52 @@ class Store:
             "UPDATE silences SET ended_at = ? WHERE id = ? AND ended_at IS NULL", (iso(now), silence_id)
         )
         return bool(cursor.rowcount)
+
+    # -- grouping: candidates, volume baseline, spikes -------------------------------------------
+
+    def recent_case_candidates(self, brand: str, since: datetime, limit: int) -> list[dict[str, Any]]:
+        """Recent mentions of ``brand`` that are open, or members of an open case: what a new one may join."""
+        rows = self._rows(
+            "SELECT m.* FROM mentions m LEFT JOIN mentions c ON c.id = m.case_id "
+            "WHERE m.brand = ? AND m.received_at >= ? AND (m.status IN ('new', 'alerted', 'claimed', 'snoozed') "
+            "OR (m.status = 'grouped' AND c.status IN ('new', 'alerted', 'claimed', 'snoozed'))) "
+            "ORDER BY m.id DESC LIMIT ?",
+            (brand, iso(since), limit),
+        )
+        return [self._decode("mentions", r) for r in rows]  # type: ignore[misc]
+
+    def case_member_count(self, case_id: int, since: datetime | None = None) -> int:
+        if since is None:
+            return int(self.db.execute("SELECT count(*) FROM mentions WHERE case_id = ?", (case_id,)).fetchone()[0])
+        return int(self.db.execute("SELECT count(*) FROM mentions WHERE case_id = ? AND received_at >= ?",
+                                   (case_id, iso(since))).fetchone()[0])
+
+    def bump_volume(self, department: str, intent: str, hour: datetime) -> int:
+        self.db.execute(
+            "INSERT INTO volume (department, intent, hour, count) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT(department, intent, hour) DO UPDATE SET count = count + 1",
+            (department, intent, iso(hour)),
+        )
+        row = self.db.execute("SELECT count FROM volume WHERE department = ? AND intent = ? AND hour = ?",
+                              (department, intent, iso(hour))).fetchone()
+        return int(row[0])
+
+    def volume_history(self, department: str, intent: str, since: datetime, before: datetime) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT hour, count FROM volume WHERE department = ? AND intent = ? AND hour >= ? AND hour < ?",
+            (department, intent, iso(since), iso(before)),
+        ).fetchall()
+        return {hour: count for hour, count in rows}
+
+    def open_spike(self, department: str, intent: str, now: datetime) -> int | None:
+        row = self.db.execute(
+            "SELECT s.case_id FROM spikes s JOIN mentions m ON m.id = s.case_id WHERE s.department = ? "
+            "AND s.intent = ? AND s.until > ? AND m.status IN ('new', 'alerted', 'claimed', 'snoozed') "
+            "ORDER BY s.id DESC LIMIT 1",
+            (department, intent, iso(now)),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def add_spike(self, department: str, intent: str, case_id: int, now: datetime, until: datetime) -> None:
+        self.db.execute("INSERT INTO spikes (department, intent, case_id, started_at, until) VALUES (?, ?, ?, ?, ?)",
+                        (department, intent, case_id, iso(now), iso(until)))

@@ -104,8 +104,9 @@ async def test_gives_up_after_max_attempts(write_config, clock: FakeClock) -> No
 async def test_posts_are_paced_per_channel(config: Config, clock: FakeClock) -> None:
     platform = ScriptedPlatform([], post_interval=1.0)
     svc = await _service(config, clock, platform)
-    for i in range(5):
-        svc.pipeline.ingest(make_mention(f"Parcelo invoice {i}"))
+    for text in ("Parcelo invoice wrong", "Parcelo lost my box", "Parcelo driver rude", "Parcelo app crashes",
+                 "when does Parcelo open"):
+        svc.pipeline.ingest(make_mention(text))
     await drain(svc, clock)
     times = [at for kind, at in platform.calls if kind == "post"]
     assert len(times) == 5

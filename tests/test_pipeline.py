@@ -117,7 +117,8 @@ async def test_author_reply_reopens_a_resolved_mention(config: Config, clock: Fa
     assert svc.store.mention(first.mention_id)["status"] == "alerted"
     assert svc.store.mention(result.mention_id)["case_id"] == first.mention_id
     other_author = make_mention("@parcelo same here", id="q3", in_reply_to="q1", handle="@bob@example.social")
-    assert svc.pipeline.ingest(other_author).outcome == "stored"
+    joined = svc.pipeline.ingest(other_author)  # another person in the same thread joins the case, no reopen
+    assert joined.outcome == "grouped" and svc.store.mention(joined.mention_id)["case_id"] == first.mention_id
     await svc.stop()
 
 
@@ -136,7 +137,9 @@ def test_replay_file_twice_delivers_each_mention_once(config: Config, tmp_path: 
     from bot.cli import main
 
     path = tmp_path / "m.jsonl"
-    lines = [json.dumps({"source": "t", "id": str(i), "text": f"Parcelo parcel {i} is late"}) for i in range(5)]
+    texts = ["Parcelo parcel is late", "my Parcelo invoice looks wrong", "Parcelo courier was rude to my mum",
+             "where can I find the Parcelo opening hours", "thanks Parcelo for the quick delivery"]
+    lines = [json.dumps({"source": "t", "id": str(i), "text": text}) for i, text in enumerate(texts)]
     path.write_text("\n".join(lines) + "\n")
     assert main(["replay", "--config", str(config.path), str(path), "--quiet"]) == 0
     assert main(["replay", "--config", str(config.path), str(path), "--quiet"]) == 0
