@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -114,12 +114,17 @@ class Service:
         terms = tuple(term for brand in self.config.brands for term in brand.terms)
         matcher = self.pipeline.matcher
         for index, entry in enumerate(self.config.sources):
-            context = SourceContext(name=entry.name, terms=terms, matches=lambda text: matcher.match(text) is not None)
+            context = SourceContext(name=entry.name, terms=terms, matches=lambda text: matcher.match(text) is not None,
+                                    known=self._known_post(entry.name))
             try:
                 cls = load_source(entry.type)
                 self.sources[entry.name] = cls.from_config(entry.settings, context)
             except SourceMisconfigured as exc:
                 raise ConfigError(f"sources[{index}] ({entry.name}).{exc.key}: {exc.detail}") from None
+
+    def _known_post(self, source_name: str) -> Callable[[str], bool]:
+        """Whether a post id from this source is stored: adapters pass edits and deletes of known posts on."""
+        return lambda post_id: self.store.find_mention(source_name, post_id) is not None
 
     # -- workers ------------------------------------------------------------------------------
 
@@ -176,7 +181,7 @@ class Service:
                   "# TYPE siloless_source_items_total counter"]
         for name, source in sorted(self.sources.items()):
             counters = source.counters
-            for key in ("received", "matched", "errors"):
+            for key in ("received", "matched", "errors", "retries"):
                 lines.append(f'siloless_source_items_total{{source="{_label(name)}",kind="{key}"}} '
                              f"{getattr(counters, key)}")
         lines += ["# HELP siloless_outbox_delivered_total Deliveries done by this process.",
