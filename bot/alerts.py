@@ -68,6 +68,9 @@ class AlertView:
 
     #: set on a copy whose department handed the mention on: the department that has it now
     moved_to: str = ""
+    #: the same for every attempt to post this copy: platforms put it in the message (Slack metadata) so
+    #: ``find_posted`` can tell after a crash whether the post landed
+    idempotency_key: str = ""
 
     @property
     def open(self) -> bool:

@@ -19,6 +19,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -158,24 +159,13 @@ class Outbox:
             if view is None:
                 self._fail(row, "mention no longer exists", permanent=True)
                 return
-            view = _for_purpose(view, row["purpose"])
+            view = replace(_for_purpose(view, row["purpose"]), idempotency_key=copy_key(row))
             self._channel_free[(row["platform"], row["channel"])] = now + timedelta(seconds=platform.post_interval)
+            # Committed before the call: if we die after the platform accepted the post but before we record
+            # it, recover() finds this row "sending" and asks the platform instead of posting blindly again.
+            self.store.set_delivery(row["id"], {"status": "sending"}, now)
             ref = await platform.post(row["channel"], view)
-            with self.store.atomic():
-                alert_id = self.store.record_alert(
-                    mention_id,
-                    platform=row["platform"],
-                    channel=row["channel"],
-                    purpose=row["purpose"],
-                    ref=ref.to_json(),
-                    message_key=ref.key,
-                    department=row["body"].get("department") or view.department,
-                    at=self.clock.now(),
-                )
-                self._done(row, ref=ref)
-                self._message_free[alert_id] = self.clock.now() + timedelta(seconds=platform.edit_interval)
-                if row["purpose"] == "alert" and self.on_alerted is not None:
-                    self.on_alerted(mention_id)
+            self._record_post(row, ref, view.department)
             return
         alert = self.store.alert(row["alert_id"]) if row["alert_id"] is not None else None
         if alert is None:
@@ -195,6 +185,47 @@ class Outbox:
             self._fail(row, f'unknown delivery kind "{kind}"', permanent=True)
             return
         self._done(row)
+
+    def _record_post(self, row: dict[str, Any], ref: MessageRef, department: str) -> None:
+        platform = self.platforms[row["platform"]]
+        with self.store.atomic():
+            alert_id = self.store.record_alert(
+                row["mention_id"], platform=row["platform"], channel=row["channel"], purpose=row["purpose"],
+                ref=ref.to_json(), message_key=ref.key, department=row["body"].get("department") or department,
+                at=self.clock.now())
+            self._done(row, ref=ref)
+            self._message_free[alert_id] = self.clock.now() + timedelta(seconds=platform.edit_interval)
+            if row["purpose"] == "alert" and self.on_alerted is not None:
+                self.on_alerted(row["mention_id"])
+
+    async def recover(self) -> int:
+        """After a crash: settle posts that were in flight. Returns how many were found already posted.
+
+        A platform that can look a message up by its idempotency key (``find_posted``) tells us whether the
+        post landed; then we record it instead of posting again. Otherwise the row goes back to pending and
+        is posted again (at-least-once for that platform; logged).
+        """
+        found = 0
+        for row in self.store.deliveries(status="sending"):
+            platform = self.platforms.get(row["platform"])
+            finder = getattr(platform, "find_posted", None)
+            ref = None
+            if finder is not None:
+                try:
+                    ref = await finder(row["channel"], copy_key(row))
+                except Exception as exc:  # cannot tell: keep it in doubt rather than risk a double post
+                    log.warning("could not check delivery %s after a restart (%s); will ask again", row["id"], exc)
+                    continue
+            if ref is not None:
+                view = self.views(row["mention_id"], None)
+                self._record_post(row, ref, view.department if view else "")
+                found += 1
+                continue
+            if finder is None:
+                log.warning("delivery %s to %s %s may have been posted before the restart; %s cannot check, "
+                            "posting again", row["id"], row["platform"], row["channel"], row["platform"])
+            self.store.set_delivery(row["id"], {"status": "pending"}, self.clock.now())
+        return found
 
     # -- bookkeeping ---------------------------------------------------------------------------
 
@@ -234,6 +265,7 @@ class Outbox:
         self.store.set_delivery(
             row["id"],
             {
+                "status": "pending",
                 "attempts": attempts,
                 "last_error": error[:500],
                 "next_attempt_at": self.clock.now() + timedelta(seconds=delay),
@@ -275,8 +307,9 @@ class Outbox:
 
 
 def _for_purpose(view: AlertView, purpose: str) -> AlertView:
-    if view.purpose == purpose:
-        return view
-    from dataclasses import replace
+    return view if view.purpose == purpose else replace(view, purpose=purpose)
 
-    return replace(view, purpose=purpose)
+
+def copy_key(row: dict[str, Any]) -> str:
+    """The idempotency key of one alert copy: the same for every retry of the same post."""
+    return f"siloless:{row['mention_id']}:{row['purpose']}:{row['platform']}:{row['channel']}"

@@ -63,6 +63,7 @@ class Service:
 
     async def start(self, *, serve_http: bool = True, run_sources: bool = True, run_workers: bool = True) -> None:
         await self._start_platforms()
+        await self.outbox.recover()
         self._build_sources()
         if serve_http:
             self.app = build_app(self)

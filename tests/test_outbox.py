@@ -128,3 +128,54 @@ async def test_burst_of_changes_becomes_few_edits_showing_the_final_state(config
     assert 1 <= len(updates) <= 2
     assert updates[-1].view.status == "resolved" and updates[-1].view.note == "refunded"
     await svc.stop()
+
+
+class RememberingPlatform(ConsolePlatform):
+    """A console that can find a posted alert by its idempotency key, as Slack can through message metadata."""
+
+    async def find_posted(self, channel: str, key: str) -> MessageRef | None:
+        for record in self.records:
+            if record.kind == "post" and record.channel == channel and record.view.idempotency_key == key:
+                return MessageRef(self.name, channel, record.message_id, key=f"{channel}:{record.message_id}")
+        return None
+
+
+async def _crash_after_post(config: Config, clock: FakeClock, platform: ConsolePlatform) -> int:
+    """Post once, then make the store look as if the process died before recording the post."""
+    svc = Service(config, clock=clock, console=platform, classifier=CLASSIFIER)
+    await svc.start(serve_http=False, run_sources=False, run_workers=False)
+    mention_id = svc.pipeline.ingest(make_mention("Parcelo invoice")).mention_id
+    row = svc.store.due_deliveries(clock.now())[0]
+    view = svc.core.view(mention_id)
+    from dataclasses import replace
+
+    from bot.outbox import copy_key
+
+    await platform.post(row["channel"], replace(view, idempotency_key=copy_key(row)))
+    svc.store.set_delivery(row["id"], {"status": "sending"}, clock.now())
+    await svc.stop()
+    svc.store.close()
+    return mention_id
+
+
+async def test_in_flight_post_found_after_a_crash_is_recorded_not_reposted(config: Config, clock: FakeClock) -> None:
+    platform = RememberingPlatform(quiet=True)
+    mention_id = await _crash_after_post(config, clock, platform)
+    again = Service(config, clock=clock, console=platform, classifier=CLASSIFIER)
+    await again.start(serve_http=False, run_sources=False, run_workers=False)
+    await drain(again, clock)
+    assert len(platform.posts()) == 1
+    assert len(again.store.alerts(mention_id)) == 1
+    assert again.store.mention(mention_id)["status"] == "alerted"
+    await again.stop()
+
+
+async def test_in_flight_post_that_did_not_land_is_posted(config: Config, clock: FakeClock) -> None:
+    platform = RememberingPlatform(quiet=True)
+    mention_id = await _crash_after_post(config, clock, platform)
+    platform.records.clear()  # the platform never got it
+    again = Service(config, clock=clock, console=platform, classifier=CLASSIFIER)
+    await again.start(serve_http=False, run_sources=False, run_workers=False)
+    await drain(again, clock)
+    assert len(platform.posts()) == 1 and len(again.store.alerts(mention_id)) == 1
+    await again.stop()

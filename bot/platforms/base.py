@@ -111,5 +111,14 @@ class Platform(Protocol):
     async def doctor(self) -> list[Finding]: ...
 
 
+class FindsPosted(Protocol):
+    """Optional: a platform that can look up a posted alert by ``AlertView.idempotency_key``.
+
+    Used only after a crash, for posts that were in flight, so an alert is never posted twice.
+    """
+
+    async def find_posted(self, channel: str, key: str) -> MessageRef | None: ...
+
+
 #: Built by the service: ``factory(config, core) -> Platform | None`` (None = not configured).
 PlatformFactory = Callable[["Config", CoreAPI], Awaitable["Platform | None"]]
