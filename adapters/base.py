@@ -229,7 +229,10 @@ def _parse_time(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (ValueError, OverflowError, OSError):
+            raise MentionError(f"'created_at' {value!r} is not a usable Unix time") from None
     if not isinstance(value, str):
         raise MentionError("'created_at' must be an ISO 8601 string")
     try:
