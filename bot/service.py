@@ -12,6 +12,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +35,9 @@ from bot.store import Store
 from bot.targets import enabled_platforms
 
 log = logging.getLogger("siloless.service")
+#: Inbound event ids (Slack retries) are remembered this long; Slack retries for at most ~5 minutes.
+PROCESSED_EVENTS_TTL = timedelta(days=1)
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class Service:
@@ -138,10 +142,14 @@ class Service:
             self.core.act(Action("alert", mention_id, SYSTEM))
 
     async def _timers_forever(self) -> None:
+        pruned_at = self.clock.now()
         while not self._stop.is_set():
             try:
                 if escalation.fire_due(self.store, self.config, self.clock):
                     self._wake_outbox()
+                if self.clock.now() - pruned_at >= PRUNE_EVERY:
+                    pruned_at = self.clock.now()
+                    self.store.forget_processed_before(pruned_at - PROCESSED_EVENTS_TTL)
             except Exception:
                 log.exception("timer pass failed; retrying")
             next_due = self.store.next_timer_due()

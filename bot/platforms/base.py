@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from bot.alerts import AlertView
+    from bot.clock import Clock
     from bot.commands import Reply
     from bot.config import Config
     from bot.lifecycle import Action, Outcome
@@ -72,6 +73,7 @@ class CoreAPI(Protocol):
 
     config: Config
     store: Store
+    clock: Clock
 
     def act(self, action: Action) -> Outcome: ...
 

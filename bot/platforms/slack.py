@@ -45,6 +45,12 @@ STOP_GRACE_SECONDS = 5.0
 #: sent with every message: no link previews, no auto-linking of names (only explicit <…> markup works)
 MESSAGE_OPTIONS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False, "parse": "none",
                                    "link_names": False}
+#: message metadata type carrying an alert's idempotency key, so ``find_posted`` can recognise it
+METADATA_TYPE = "siloless_alert"
+#: how much recent channel history ``find_posted`` reads (pages of 100) looking for an in-doubt post
+FIND_PAGES = 3
+#: errors that mean "cannot look": the outbox then posts again (at least once) instead of waiting forever
+_CANNOT_LOOK = frozenset({"missing_scope", "not_in_channel", "channel_not_found", "not_allowed_token_type"})
 
 
 async def create(config: Config, core: CoreAPI) -> SlackPlatform | None:
@@ -75,8 +81,8 @@ class SlackPlatform:
         self.directory = SlackDirectory(self.client)
         self.app = AsyncApp(client=listener_client, signing_secret=settings.signing_secret,
                             name="siloless", logger=logging.getLogger("siloless.slack.bolt"))
-        self.listeners = SlackListeners(core, self.directory)
-        self.listeners.register(self.app, settings.command)
+        self.listeners = SlackListeners(core, self.directory, settings.command)
+        self.listeners.register(self.app)
         self._socket: Any = None
         self._socket_task: asyncio.Task[Any] | None = None
 
@@ -129,12 +135,53 @@ class SlackPlatform:
 
     async def post(self, channel: str, alert: AlertView) -> MessageRef:
         channel_id = await self.directory.channel_id(channel)
-        response = await self._send_alert("chat_postMessage", channel, alert, channel=channel_id)
+        extra: dict[str, Any] = {}
+        if alert.idempotency_key:
+            extra["metadata"] = {"event_type": METADATA_TYPE,
+                                 "event_payload": {"key": alert.idempotency_key, "mention": alert.short_id}}
+        response = await self._send_alert("chat_postMessage", channel, alert, channel=channel_id, **extra)
         ts = str(response.get("ts") or "")
         posted_in = str(response.get("channel") or channel_id)
         if not ts:
             raise DeliveryError(f"Slack accepted the alert for {channel} but returned no ts; will retry")
         return MessageRef(self.name, posted_in, ts, key=f"{posted_in}:{ts}", extra={"channel_name": channel})
+
+    async def find_posted(self, channel: str, key: str) -> MessageRef | None:
+        """After a crash: the alert posted with idempotency ``key``, if it landed (read from its metadata).
+
+        Looks through the channel's recent history only: an in-doubt post was made just before the
+        restart. When Slack will not let us look (no ``channels:history``, bot not in the channel) the
+        answer is None, so the outbox posts again rather than leaving the alert undelivered.
+        """
+        try:
+            channel_id = await self.directory.channel_id(channel)
+        except DeliveryError as exc:
+            if exc.permanent:
+                return None
+            raise
+        cursor = ""
+        for _ in range(FIND_PAGES):
+            try:
+                response = await self.client.conversations_history(
+                    channel=channel_id, limit=100, include_all_metadata=True, **({"cursor": cursor} if cursor else {})
+                )
+            except SlackApiError as exc:
+                if error_code(exc) in _CANNOT_LOOK:
+                    log.warning("cannot read %s's history (%s) to check an in-doubt alert; it will be posted "
+                                "again", channel, error_code(exc))
+                    return None
+                raise to_delivery_error(exc, channel) from exc
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if metadata.get("event_type") == METADATA_TYPE and (metadata.get("event_payload") or {}).get(
+                        "key") == key:
+                    ts = str(message["ts"])
+                    return MessageRef(self.name, channel_id, ts, key=f"{channel_id}:{ts}",
+                                      extra={"channel_name": channel})
+            cursor = ((response.get("response_metadata") or {}).get("next_cursor")) or ""
+            if not cursor:
+                break
+        return None
 
     async def update(self, ref: MessageRef, alert: AlertView) -> None:
         await self._send_alert("chat_update", _label(ref), alert, channel=ref.channel, ts=ref.message_id)

@@ -24,7 +24,6 @@ DISMISS = "siloless_dismiss"
 REOPEN = "siloless_reopen"
 REASSIGN = "siloless_reassign"
 MORE = "siloless_more"
-OPEN_POST = "siloless_open_post"
 #: button action id → lifecycle verb
 BUTTON_VERBS = {CLAIM: "claim", UNCLAIM: "unclaim", RESOLVE: "resolve", DISMISS: "dismiss", REOPEN: "reopen"}
 #: "More" menu option value → (verb, argument); the argument is a duration or a dismiss reason

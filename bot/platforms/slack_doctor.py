@@ -28,6 +28,8 @@ REQUIRED_SCOPES: dict[str, str] = {
     "groups:read": "find private channels by name",
     "usergroups:read": "check allow_slack_groups membership",
     "users:read": "show people's names on alerts",
+    "channels:history": "after a crash, check whether an alert was already posted (public channels)",
+    "groups:history": "the same check in private channels",
 }
 
 

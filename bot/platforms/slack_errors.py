@@ -34,6 +34,7 @@ PERMANENT: dict[str, str] = {
         "the Slack app lacks the scope {needed} ({error}): add it (slack/manifest.yml lists every scope) and reinstall"
     ),
     "message_not_found": "the alert message in {channel} was deleted, so it can no longer be updated",
+    "thread_not_found": "the alert message in {channel} was deleted, so its thread is gone",
     "cant_update_message": "the alert message in {channel} can no longer be updated by the bot",
     "edit_window_closed": "the alert message in {channel} is too old for Slack to allow edits",
     "invalid_blocks": "Slack refused the alert's layout ({error}); this is a bug in Siloless, please report it",

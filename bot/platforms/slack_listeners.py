@@ -22,6 +22,7 @@ from typing import Any
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
+from bot import messages
 from bot.lifecycle import Action, Actor, Outcome
 from bot.platforms.base import CoreAPI
 from bot.platforms.slack_blocks import BUTTON_VERBS, MORE, MORE_OPTIONS, REASSIGN, render_answer
@@ -42,19 +43,20 @@ Respond = Callable[..., Awaitable[Any]]
 class SlackListeners:
     """The listeners, holding what they need: the core, cached look-ups and the in-flight work."""
 
-    def __init__(self, core: CoreAPI, directory: SlackDirectory) -> None:
+    def __init__(self, core: CoreAPI, directory: SlackDirectory, command: str = "/siloless") -> None:
         self.core = core
         self.directory = directory
+        self.command = command
         self.watched_groups = tuple(sorted({g for d in core.config.departments for g in d.allow_slack_groups}))
         self.inflight: set[asyncio.Task[Any]] = set()
 
-    def register(self, app: AsyncApp, command: str) -> None:
+    def register(self, app: AsyncApp) -> None:
         app.middleware(self.dedupe_events)
         app.action(_BUTTONS)(self.on_button)
         app.action(REASSIGN)(self.on_reassign)
         app.action(MORE)(self.on_more)
         app.event("reaction_added")(self.on_reaction)
-        app.command(command)(self.on_command)
+        app.command(self.command)(self.on_command)
         app.error(self.on_error)
 
     # -- middleware --------------------------------------------------------------------------
@@ -152,7 +154,10 @@ class SlackListeners:
         self._track()
         actor = await self._actor({"id": command.get("user_id", ""), "username": command.get("user_name", "")})
         reply = self.core.command(unwrap(str(command.get("text") or "")), actor)
-        await self._say(respond, reply.text)
+        text = reply.text
+        if text == messages.HELP:  # the shared help lists bare verbs; say how to type them here
+            text = f"Type {self.command} followed by one of these.\n```{text}```"
+        await self._say(respond, text)
 
     # -- shared ------------------------------------------------------------------------------
 
