@@ -16,7 +16,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -188,8 +188,7 @@ class SlackListeners:
             task.add_done_callback(self.inflight.discard)
 
     def _now(self) -> datetime:
-        clock = getattr(self.core, "clock", None)
-        return clock.now() if clock is not None else datetime.now(UTC)
+        return self.core.clock.now()
 
 
 def _worth_saying(outcome: Outcome) -> bool:
