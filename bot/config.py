@@ -54,6 +54,7 @@ class SlackConfig:
     command: str = _help("slash command name", "/siloless")
     post_interval_seconds: float = _help("minimum seconds between new alerts in one channel", 1.0)
     edit_interval_seconds: float = _help("minimum seconds between edits of one alert (bursts are coalesced)", 3.0)
+    api_timeout_seconds: float = _help("give up on one Slack API call after this long (the outbox retries)", 15.0)
 
     @property
     def enabled(self) -> bool:
@@ -69,6 +70,7 @@ class TeamsConfig:
     bot_name: str = _help("name people @mention in Teams", "Siloless")
     post_interval_seconds: float = _help("minimum seconds between new cards in one channel", 2.0)
     edit_interval_seconds: float = _help("minimum seconds between edits of one card", 3.0)
+    api_timeout_seconds: float = _help("give up on one Bot Connector call after this long (the outbox retries)", 15.0)
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,12 @@ class Outbox:
             # Committed before the call: if we die after the platform accepted the post but before we record
             # it, recover() finds this row "sending" and asks the platform instead of posting blindly again.
             self.store.set_delivery(row["id"], {"status": "sending"}, now)
+            if row["attempts"] and getattr(platform, "find_posted", None) is not None:
+                # An earlier attempt failed ambiguously (timeout, reset, 5xx): it may have landed.
+                landed = await platform.find_posted(row["channel"], view.idempotency_key)  # type: ignore[attr-defined]
+                if landed is not None:
+                    self._record_post(row, landed, view.department)
+                    return
             ref = await platform.post(row["channel"], view)
             self._record_post(row, ref, view.department)
             return
@@ -178,6 +184,9 @@ class Outbox:
                 self._fail(row, "mention no longer exists", permanent=True)
                 return
             self._message_free[alert["id"]] = now + timedelta(seconds=platform.edit_interval)
+            # In flight: a change arriving now gets its own pending row instead of folding into this one,
+            # which already rendered the older state.
+            self.store.set_delivery(row["id"], {"status": "sending"}, now)
             await platform.update(ref, _for_purpose(view, alert["purpose"]))
         elif kind == "reply":
             await platform.reply(ref, row["body"].get("text", ""), ping=row["body"].get("ping", ""))
@@ -207,6 +216,9 @@ class Outbox:
         """
         found = 0
         for row in self.store.deliveries(status="sending"):
+            if row["kind"] != "post":  # an edit renders the current state: sending it again is harmless
+                self.store.set_delivery(row["id"], {"status": "pending"}, self.clock.now())
+                continue
             platform = self.platforms.get(row["platform"])
             finder = getattr(platform, "find_posted", None)
             ref = None

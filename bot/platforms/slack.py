@@ -39,7 +39,6 @@ from bot.platforms.slack_listeners import SlackListeners
 log = logging.getLogger("siloless.slack")
 DEFAULT_API_URL = "https://slack.com/api/"
 EVENTS_PATH = "/slack/events"
-API_TIMEOUT_SECONDS = 15
 SOCKET_CONNECT_SECONDS = 10.0
 STOP_GRACE_SECONDS = 5.0
 #: sent with every message: no link previews, no auto-linking of names (only explicit <…> markup works)
@@ -70,11 +69,11 @@ class SlackPlatform:
         self.edit_interval = settings.edit_interval_seconds
         base_url = _base_url(settings.api_url)
         # delivery: no retries inside slack_sdk; the outbox retries, honouring Retry-After
-        self.client = AsyncWebClient(token=settings.bot_token, base_url=base_url, timeout=API_TIMEOUT_SECONDS,
-                                     retry_handlers=[])
+        timeout = int(max(1, settings.api_timeout_seconds))
+        self.client = AsyncWebClient(token=settings.bot_token, base_url=base_url, timeout=timeout, retry_handlers=[])
         # listeners (after their ack): a short retry is better than a lost answer to a person
         listener_client = AsyncWebClient(
-            token=settings.bot_token, base_url=base_url, timeout=API_TIMEOUT_SECONDS,
+            token=settings.bot_token, base_url=base_url, timeout=timeout,
             retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1),
                             AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
         )

@@ -53,7 +53,7 @@ from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.alerts import AlertView
 from bot.config import Config
-from bot.lifecycle import Action, Actor
+from bot.lifecycle import Action, Actor, Outcome
 from bot.platforms import teams_cards as cards
 from bot.platforms import teams_channels as channels
 from bot.platforms.base import CoreAPI, DeliveryError, Finding, MessageRef
@@ -103,7 +103,6 @@ class TeamsPlatform:
         self.app_id = settings.app_id or EMULATOR_APP_ID
         self.bot_name = settings.bot_name
         self.max_body = min(MAX_BODY_BYTES, config.server.max_body_bytes)
-        self._credentials_factory = credentials_factory
         self._auth = _Authentication(_settings(config, openid_metadata_url), credentials_factory=credentials_factory)
         self.adapter = CloudAdapter(self._auth)
         self.adapter.on_turn_error = self._on_turn_error
@@ -413,7 +412,7 @@ class TeamsPlatform:
         aad = getattr(sender, "aad_object_id", None) or (sender.additional_properties or {}).get("aadObjectId")
         return Actor("teams", aad or sender.id or "", sender.name or "")
 
-    def act(self, context: TurnContext, action: cards.CardAction) -> tuple[Any, AlertView | None]:
+    def act(self, context: TurnContext, action: cards.CardAction) -> tuple[Outcome, AlertView | None]:
         """Apply a card action through the core; return the outcome and the refreshed view of this copy."""
         key = _card_key(context.activity)
         alert = self.core.store.find_alert(self.name, key) if key else None
@@ -435,8 +434,11 @@ class _Handler(ActivityHandler):
         activity = turn_context.activity
         event = (activity.channel_data or {}).get("eventType") if isinstance(activity.channel_data, dict) else None
         installed = activity.type == ActivityTypes.installation_update and (activity.action or "add").startswith("add")
-        team_event = activity.type == ActivityTypes.conversation_update and event in (
-            "teamMemberAdded", "channelCreated", "channelRenamed", "channelRestored", "teamRenamed", "teamRestored")
+        bot_added = any(m.id == (activity.recipient.id if activity.recipient else None)
+                        for m in activity.members_added or [])
+        team_event = activity.type == ActivityTypes.conversation_update and (
+            (event == "teamMemberAdded" and bot_added)
+            or event in ("channelCreated", "channelRenamed", "channelRestored", "teamRenamed", "teamRestored"))
         if (installed or team_event) and seen and not seen[0].is_chat:
             await self.platform.discover(turn_context, seen[0])
         await super().on_turn(turn_context)

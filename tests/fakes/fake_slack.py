@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import random
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -78,6 +80,13 @@ class FakeSlack:
         self.socket_acks: list[dict[str, Any]] = []
         self.failures: dict[str, list[Failure]] = {}
         self.delays: dict[str, float] = {}
+        #: slow answers *after* the call took effect (a post that landed but whose answer is late)
+        self.reply_delays: dict[str, float] = {}
+        self.chaos_rate = 0.0
+        self.chaos_methods: tuple[str, ...] = ()
+        self.chaos_hang = 0.0
+        self.chaos_rng = random.Random(0)
+        self.injected: Counter[str] = Counter()
         self._ts = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self._server: TestServer | None = None
@@ -118,6 +127,24 @@ class FakeSlack:
         """The next ``times`` calls of ``method`` fail this way (429 with Retry-After, 500, ``ok:false``)."""
         self.failures.setdefault(method, []).extend(Failure(status, error, retry_after, extra) for _ in range(times))
 
+    def chaos(self, rate: float, *, seed: int = 0, methods: tuple[str, ...] = ("chat.postMessage", "chat.update"),
+              hang_seconds: float = 2.0) -> None:
+        """Fail a share ``rate`` of calls to ``methods`` at random: 429 with Retry-After, 500, a hang (the
+        client times out) or a reset connection. 500s, hangs and resets happen before or *after* the call
+        took effect, as on a real network, so a post may land even though its caller saw a failure."""
+        self.chaos_rate, self.chaos_methods, self.chaos_hang = rate, methods, hang_seconds
+        self.chaos_rng = random.Random(seed)
+
+    def posts_by_key(self) -> Counter[str]:
+        """How many top-level messages carry each Siloless idempotency key (exactly-once checks)."""
+        keys: Counter[str] = Counter()
+        for message in self.messages.values():
+            metadata = message.get("metadata") or {}
+            key = (metadata.get("event_payload") or {}).get("key")
+            if key and not message.get("thread_ts"):
+                keys[key] += 1
+        return keys
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -157,11 +184,37 @@ class FakeSlack:
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return _ok_false("unknown_method")
+        fault = self._pick_fault(method)
+        if fault in ("429", "500-before", "reset-before"):
+            return await self._inject(fault, request)
         result = handler(call.args)
+        if method in self.reply_delays:
+            await asyncio.sleep(self.reply_delays[method])
+        if fault is not None:
+            return await self._inject(fault, request)
         if isinstance(result, web.StreamResponse):
             return result
         headers = {"x-oauth-scopes": self.scopes} if method == "auth.test" else None
         return web.json_response({"ok": True, **result}, headers=headers)
+
+    def _pick_fault(self, method: str) -> str | None:
+        if method not in self.chaos_methods or self.chaos_rng.random() >= self.chaos_rate:
+            return None
+        return self.chaos_rng.choice(["429", "500-before", "500-after", "hang-after", "reset-before", "reset-after"])
+
+    async def _inject(self, fault: str, request: web.Request) -> web.StreamResponse:
+        self.injected[fault] += 1
+        if fault == "429":
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
+                                     headers={"Retry-After": str(self.chaos_rng.choice([0, 1]))})
+        if fault.startswith("500"):
+            return web.json_response({"ok": False, "error": "internal_error"}, status=500)
+        if fault.startswith("hang"):
+            await asyncio.sleep(self.chaos_hang)
+            return web.json_response({"ok": False, "error": "too_late"}, status=504)
+        if request.transport is not None:  # reset: drop the connection without an answer
+            request.transport.close()
+        return web.Response(status=500)
 
     async def _record(self, method: str, request: web.Request) -> Call:
         form: dict[str, str] = {}
