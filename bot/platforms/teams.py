@@ -24,7 +24,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from aiohttp import web
@@ -383,16 +383,17 @@ class TeamsPlatform:
         if client is None or team.is_chat:
             return 0
         credentials = client.config.credentials
+        timeout = max(1.0, self.config.teams.api_timeout_seconds)
 
         def fetch() -> list[tuple[str, str | None]]:
             teams_client = TeamsConnectorClient(credentials, team.service_url)
             teams_client.config.retry_policy.retries = 0
-            teams_client.config.connection.timeout = CONNECTOR_TIMEOUT
+            teams_client.config.connection.timeout = timeout
             result = teams_client.teams.get_teams_channels(team.team_id)
             return [(c.id, c.name) for c in result.conversations or [] if c.id]
 
         try:  # the Teams operations client is synchronous (requests): keep it off the loop
-            listed = await asyncio.wait_for(asyncio.to_thread(fetch), CONNECTOR_TIMEOUT + 5)
+            listed = await asyncio.wait_for(asyncio.to_thread(fetch), timeout + 5)
         except Exception as exc:
             log.warning("Teams: could not list the channels of team %s: %s", team.team_name or team.team_id, exc)
             return 0
@@ -404,8 +405,7 @@ class TeamsPlatform:
         return len(listed)
 
     def now(self) -> datetime:
-        clock = getattr(self.core, "clock", None)  # the Core has one; CoreAPI does not promise it
-        return clock.now() if clock is not None else datetime.now(UTC)
+        return self.core.clock.now()
 
     def actor(self, activity: Activity) -> Actor:
         sender = activity.from_property or ChannelAccount()
@@ -509,7 +509,8 @@ class _Settings:
 
 def _settings(config: Config, openid_metadata_url: str | None) -> _Settings:
     teams = config.teams
-    values: dict[str, Any] = {"APP_ID": teams.app_id, "APP_PASSWORD": teams.app_password}
+    values: dict[str, Any] = {"APP_ID": teams.app_id, "APP_PASSWORD": teams.app_password,
+                              "CONNECTOR_TIMEOUT": max(1.0, teams.api_timeout_seconds)}
     if teams.tenant_id:
         values.update(APP_TYPE="SingleTenant", APP_TENANTID=teams.tenant_id)
     if openid_metadata_url:  # tests point JWT validation at a local key server
@@ -525,28 +526,30 @@ class _Authentication(ConfigurationBotFrameworkAuthentication):
         from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialFactory
 
         self.credentials_factory = credentials_factory or ConfigurationServiceClientCredentialFactory(settings)
+        self.timeout = float(getattr(settings, "CONNECTOR_TIMEOUT", CONNECTOR_TIMEOUT))
         super().__init__(settings, credentials_factory=self.credentials_factory)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         result = await super().authenticate_request(activity, auth_header)
         if result.connector_factory is not None:
-            result.connector_factory = _NoRetryConnectorFactory(result.connector_factory)
+            result.connector_factory = _NoRetryConnectorFactory(result.connector_factory, self.timeout)
         return result
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _NoRetryConnectorFactory(super().create_connector_factory(claims_identity))
+        return _NoRetryConnectorFactory(super().create_connector_factory(claims_identity), self.timeout)
 
 
 class _NoRetryConnectorFactory(ConnectorFactory):
     """msrest would retry 5xx itself for seconds, hidden from the outbox's pacing and Retry-After."""
 
-    def __init__(self, inner: ConnectorFactory) -> None:
+    def __init__(self, inner: ConnectorFactory, timeout: float) -> None:
         self._inner = inner
+        self._timeout = timeout
 
     async def create(self, service_url: str, audience: str | None = None) -> Any:
         client = await self._inner.create(service_url, audience)
         client.config.retry_policy.retries = 0
-        client.config.connection.timeout = CONNECTOR_TIMEOUT
+        client.config.connection.timeout = self._timeout
         return client
 
 
