@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -78,10 +79,10 @@ def run_eval(args: argparse.Namespace) -> int:
         posts = read_labelled(args.data)
         classifier = _classifier(args.model, args.keyword_baseline)
     except (DataError, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(err, str(exc))
         return EXIT_FAILED
     if not posts:
-        err.print(f"[red]error:[/red] {args.data} has no posts; give a JSONL file with one labelled mention a line")
+        _error(err, f"{args.data} has no posts; give a JSONL file with one labelled mention a line")
         return EXIT_FAILED
     result = evaluate(classifier, posts, data=str(args.data))
     if args.misses:
@@ -106,11 +107,11 @@ def run_train(args: argparse.Namespace) -> int:
             return _train_with_feedback(args, err)
         return _train_plain(args, err)
     except (DataError, FileNotFoundError, FeedbackUnavailable) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        _error(err, str(exc))
         return EXIT_FAILED
     except PermissionError as exc:
-        err.print(f"[red]error:[/red] cannot write the model ({exc}); pass --output to a writable folder "
-                  "and set SILOLESS_INTENTS_MODEL to it")
+        _error(err, f"cannot write the model ({exc}); pass --output to a writable folder "
+               "and set SILOLESS_INTENTS_MODEL to it")
         return EXIT_FAILED
 
 
@@ -139,7 +140,7 @@ def _train_with_feedback(args: argparse.Namespace, err: Console) -> int:
     held_out = [*dev, *(read_labelled(test_path) if test_path.is_file() else [])]
     feedback = examples_from_feedback(rows, held_out=held_out)
     for line in feedback.skipped:
-        err.print(f"[yellow]skipped feedback[/yellow] {line}")
+        err.print(Text.assemble(("skipped feedback ", "yellow"), line), soft_wrap=True)
     console = Console()
     console.print(f"{feedback.unique} corrections from the store ({len(rows)} rows) added to training.")
     before = evaluate(_classifier(model_dir(), False), dev, data="dev")
@@ -190,11 +191,17 @@ def _after_training(args: argparse.Namespace, output: Path, dev_f1: float, arch:
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
     console = Console()
     console.print(f"[green]model written[/green] to {output} ({size / 1e6:.1f} MB, {arch}); "
-                  f"best dev macro-F1 {dev_f1:.3f} (seed {args.seed})")
+                  f"best dev macro-F1 {dev_f1:.3f} (seed {args.seed})", soft_wrap=True)
     if output.resolve() != DEFAULT_MODEL_DIR.resolve():
-        console.print(f"To use it: export SILOLESS_INTENTS_MODEL={output}")
+        console.print(f"To use it: export SILOLESS_INTENTS_MODEL={output}", soft_wrap=True, markup=False)
     if show_eval:
-        console.print(f"Check it: siloless eval --data {args.data_dir / 'dev.jsonl'} --model {output}")
+        console.print(f"Check it: siloless eval --data {args.data_dir / 'dev.jsonl'} --model {output}",
+                      soft_wrap=True, markup=False)
+
+
+def _error(err: Console, message: str) -> None:
+    """One unwrapped line (paths stay copyable), never parsed as rich markup."""
+    err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
 
 
 def _wide_console() -> Console:

@@ -214,11 +214,12 @@ class Outbox:
         post landed; then we record it instead of posting again. Otherwise the row goes back to pending and
         is posted again (at-least-once for that platform; logged).
         """
-        found = 0
+        found = in_doubt = 0
         for row in self.store.deliveries(status="sending"):
             if row["kind"] != "post":  # an edit renders the current state: sending it again is harmless
                 self.store.set_delivery(row["id"], {"status": "pending"}, self.clock.now())
                 continue
+            in_doubt += 1
             platform = self.platforms.get(row["platform"])
             finder = getattr(platform, "find_posted", None)
             ref = None
@@ -237,6 +238,9 @@ class Outbox:
                 log.warning("delivery %s to %s %s may have been posted before the restart; %s cannot check, "
                             "posting again", row["id"], row["platform"], row["channel"], row["platform"])
             self.store.set_delivery(row["id"], {"status": "pending"}, self.clock.now())
+        if in_doubt:
+            log.info("restart: %d alert posts were in flight; %d had landed and were recorded, not re-posted",
+                     in_doubt, found)
         return found
 
     # -- bookkeeping ---------------------------------------------------------------------------

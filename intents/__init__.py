@@ -18,7 +18,9 @@ from intents.labels import INTENTS, URGENCIES
 from intents.paths import model_dir
 from intents.verdict import Post, Verdict
 
-__all__ = ["INTENTS", "URGENCIES", "Classifier", "Post", "Verdict", "classify", "classify_many", "reset"]
+__all__ = [
+    "INTENTS", "URGENCIES", "Classifier", "Post", "Verdict", "classify", "classify_many", "default_classifier", "reset",
+]
 
 try:
     __version__ = version("siloless")

@@ -24,10 +24,11 @@ Then every rule below that applies can raise it (none lowers it):
 | safety | critical | physical danger: gas, fire, injury, poisoning, brakes, "dangerous" |
 | takeover | critical | account takeover or fraud in progress ("hacked", "niet goedgekeurd", "op mijn naam") |
 | data leak | critical | someone else's data visible, leaks, vulnerability reports |
-| legal threat | critical | lawyer/court/regulator words in another non-press intent (high when musing) |
+| legal threat | critical | lawyer/court/regulator words under any intent but press/careers (high when musing) |
 | press deadline | critical | press with a same-day deadline, unless the story is good news |
-| viral crisis | critical | author ≥ 100k followers, or ≥ 1,000 reposts, and the post is negative |
-| loud author | high | author ≥ 10k followers and the post is negative |
+| viral crisis | critical | author ≥ 100k followers or ≥ 1,000 reposts, and negative (or press, not good news) |
+| loud author | high | author ≥ 10k followers and the post is negative (any intent: an angry ex-applicant too) |
+| outage words | high | "ligt plat", "keeps crashing" in a complaint/billing/question/feature request |
 | cancel threat | high | "I'm cancelling", "zeg op", "nooit meer", "overstappen" |
 | money/service loss | high | billing trouble that leaves someone overdrawn, cut off or blocked |
 | unknown language | ≥ normal | a post in a language we do not model is read by a person, never auto-lowered |
@@ -57,10 +58,11 @@ LOUD_FOLLOWERS = 10_000
 NEGATIVE_INTENTS = frozenset({"complaint", "outage", "billing", "security", "legal"})
 LOW_INTENTS = frozenset({"praise", "feature_request", "careers", "other"})
 #: Intents where danger words are about the post's own situation (not a wish, a job or a sale).
-#: (Billing is left out: "ziekenhuis" on an invoice is a charge, not an emergency.)
-_SAFETY_INTENTS = frozenset({"complaint", "question", "outage", "security", "legal", "press", "other"})
+#: (Billing is left out: "ziekenhuis" on an invoice is a charge, not an emergency. Praise is in: a
+#: misread intent must not hide "allergische reactie".)
+_SAFETY_INTENTS = frozenset({"complaint", "question", "outage", "security", "legal", "press", "praise", "other"})
 _FRAUD_INTENTS = frozenset({"security", "billing", "complaint", "question", "outage", "legal", "other"})
-_CANCEL_INTENTS = frozenset({"complaint", "billing", "outage", "question", "security", "legal"})
+_CANCEL_INTENTS = frozenset({"complaint", "billing", "outage", "question", "security", "legal", "feature_request"})
 #: (Outage is left out: an outage is already high, and "no gas yesterday" must stay a past outage.)
 _MONEY_INTENTS = frozenset({"billing", "complaint", "question", "security"})
 
@@ -76,6 +78,7 @@ _INDEX: PhraseIndex[str] = PhraseIndex(
         "cancel": cues.CANCEL_THREAT,
         "resolved": cues.OUTAGE_RESOLVED,
         "ongoing": cues.OUTAGE_ONGOING,
+        "outage_now": cues.OUTAGE_NOW,
         "money": cues.MONEY_OR_SERVICE_LOSS,
         "inquiry": cues.PRESS_INQUIRY,
         "good_news": cues.GOOD_NEWS,
@@ -190,7 +193,7 @@ def data_leak(s: Signals) -> Finding | None:
 
 
 def legal_threat(s: Signals) -> Finding | None:
-    if not s.has("legal") or s.intent in LOW_INTENTS or s.intent in ("legal", "press"):
+    if not s.has("legal") or s.intent in ("legal", "press", "careers"):
         return None
     return ("high", "legal action considered") if s.musing else ("critical", "legal or regulator threat")
 
@@ -202,7 +205,9 @@ def press_deadline(s: Signals) -> Finding | None:
 
 
 def viral(s: Signals) -> Finding | None:
-    if not s.negative:
+    # A big account posting as press is a public figure calling the brand out, unless it is good news.
+    calling_out = s.intent == "press" and not s.has("good_news")
+    if not (s.negative or calling_out):
         return None
     if s.followers >= VIRAL_FOLLOWERS:
         return "critical", f"viral risk: author has {short_count(s.followers)} followers"
@@ -212,8 +217,16 @@ def viral(s: Signals) -> Finding | None:
 
 
 def loud_author(s: Signals) -> Finding | None:
-    if s.negative and s.followers >= LOUD_FOLLOWERS and s.intent not in LOW_INTENTS:
+    if s.negative and s.followers >= LOUD_FOLLOWERS:
         return "high", f"author has {short_count(s.followers)} followers"
+    return None
+
+
+def outage_words(s: Signals) -> Finding | None:
+    """An outage the model filed under another intent ("app crasht direct" read as a complaint)."""
+    over = s.has("resolved") and not s.has("ongoing")
+    if s.intent in ("complaint", "billing", "question", "feature_request") and s.has("outage_now") and not over:
+        return "high", "outage happening now"
     return None
 
 
@@ -233,8 +246,8 @@ def unknown_language(s: Signals) -> Finding | None:
 
 #: Rules that can only raise the base level; each returns None when it does not apply.
 RULES: tuple[Rule, ...] = (
-    safety, takeover, data_leak, legal_threat, press_deadline, viral, loud_author, cancel_threat, money_loss,
-    unknown_language,
+    safety, takeover, data_leak, legal_threat, press_deadline, viral, loud_author, outage_words, cancel_threat,
+    money_loss, unknown_language,
 )
 
 

@@ -12,8 +12,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "config"
 ROOT = Path(__file__).resolve().parent.parent
 
 EXPECTED = {
-    "bad_unknown_key.toml": 'unknown key "bot_tokn" in [slack]; known keys: api_timeout_seconds, api_url, app_token, bot_token, '
-    'command, edit_interval_seconds, post_interval_seconds, signing_secret (did you mean "bot_token"?)',
+    "bad_unknown_key.toml": 'unknown key "bot_tokn" in [slack]; known keys: api_timeout_seconds, api_url, app_token, '
+    'bot_token, command, edit_interval_seconds, post_interval_seconds, signing_secret (did you mean "bot_token"?)',
     "bad_unknown_section.toml": 'unknown key "slak" at the top level; known sections: brands, console, departments, '
     'escalation, grouping, outbox, routes, server, slack, sources, store, teams (did you mean "slack"?)',
     "bad_wrong_type.toml": "server.port: must be a whole number, got a string",

@@ -1,0 +1,74 @@
+"""The spaCy side: loading a trained pipeline, and the parts ``config.cfg`` names.
+
+``intents/config.cfg`` is declarative, so everything it refers to beyond spaCy's built-ins is
+registered here under versioned names (a config written today keeps meaning the same thing):
+
+* ``siloless.MentionsCorpus.v1`` reads our labelled JSONL (Mention + ``intent``) straight into
+  training examples, so there is no ``.spacy`` conversion step to forget to rerun;
+* ``siloless.RichLogger.v1`` shows training progress with rich (``intents.progress``);
+* ``siloless.TextCatHashedNgrams.v1`` (``intents.ngrams``), a textcat architecture.
+
+spaCy's own CLI can train from the same file: ``python -m spacy train intents/config.cfg
+--code intents/pipeline.py``. Loading a trained model needs the architecture registered, which
+importing this module (``load_model`` lives here) does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.training import Example
+from spacy.util import registry
+
+from intents import ngrams  # noqa: F401  (registers siloless.TextCatHashedNgrams.v1)
+from intents.labels import INTENTS
+from intents.paths import ARCH_NAMES, MODEL_ENV, is_model_dir
+
+
+def load_model(path: Path) -> Language:
+    """Load a trained pipeline. Only the textcat runs, so loading is quick (no vectors, no parser)."""
+    if not is_model_dir(path):
+        raise FileNotFoundError(
+            f"no trained intent model in {path}: run `siloless train` to build one, "
+            f"or unset {MODEL_ENV} to use the shipped model"
+        )
+    return spacy.load(path)
+
+
+def model_label(nlp: Language) -> str:
+    """What ``Verdict.model`` says: the architecture and the model's version, e.g. ``spacy-textcat:bow@0.1.0``."""
+    arch = str(nlp.config["components"]["textcat"]["model"]["@architectures"])
+    short = ARCH_NAMES.get(arch, arch)
+    return f"spacy-textcat:{short}@{nlp.meta.get('version', '0.0.0')}"
+
+
+def intent_cats(intent: str) -> dict[str, float]:
+    """One-hot ``cats`` over all labels, the shape an exclusive textcat trains on."""
+    if intent not in INTENTS:
+        raise ValueError(f"unknown intent {intent!r}: use one of {', '.join(INTENTS)}")
+    return {label: float(label == intent) for label in INTENTS}
+
+
+@registry.readers("siloless.MentionsCorpus.v1")
+def mentions_corpus(path: Path, limit: int = 0) -> Callable[[Language], Iterator[Example]]:
+    """Training examples from a labelled JSONL file (one Mention with ``intent`` per line)."""
+    from intents.dataset import read_labelled
+
+    def read(nlp: Language) -> Iterator[Example]:
+        posts = read_labelled(Path(path))
+        for post in posts[:limit] if limit else posts:
+            yield Example.from_dict(nlp.make_doc(post.text), {"cats": intent_cats(post.intent)})
+
+    return read
+
+
+@registry.loggers("siloless.RichLogger.v1")
+def rich_logger(progress: bool = True) -> Any:
+    """A progress bar over ``training.max_steps`` plus a line per dev evaluation (rich)."""
+    from intents.progress import make_rich_logger
+
+    return make_rich_logger(progress=progress)

@@ -1,0 +1,92 @@
+"""Training end to end on a tiny set, reproducibility, and learning from people's corrections."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from intents.classifier import Classifier
+from intents.dataset import DATA_DIR, LabelledPost, read_labelled
+from intents.feedback import examples_from_feedback
+from intents.labels import INTENTS
+from intents.train import train_model
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Four posts per intent from the real train split, one per intent for dev."""
+    folder = tmp_path_factory.mktemp("tiny")
+    posts = read_labelled(DATA_DIR / "train.jsonl")
+    chosen = {intent: [p for p in posts if p.intent == intent][:5] for intent in INTENTS}
+    with (folder / "train.jsonl").open("w") as train, (folder / "dev.jsonl").open("w") as dev:
+        for group in chosen.values():
+            for post in group[:4]:
+                train.write(json.dumps(post.record) + "\n")
+            dev.write(json.dumps(group[4].record) + "\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tiny_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("model") / "model"
+    result = train_model(data_dir=tiny_data, output=out, max_steps=30, progress=False)
+    assert result.train_examples == 48
+    return out
+
+
+def test_trains_loads_and_classifies(tiny_model: Path) -> None:
+    classifier = Classifier.from_dir(tiny_model)
+    [verdict] = classifier.classify_many(["Bankly app is down again, nobody can log in"])
+    assert set(verdict.intent_scores) == set(INTENTS)
+    assert sum(verdict.intent_scores.values()) == pytest.approx(1.0, abs=1e-4)
+    meta = json.loads((tiny_model / "meta.json").read_text())
+    assert meta["name"] == "siloless_intents"
+    assert meta["siloless"]["seed"] == 0
+
+
+def test_same_seed_same_model(tiny_data: Path, tiny_model: Path, tmp_path: Path) -> None:
+    again = train_model(data_dir=tiny_data, output=tmp_path / "again", max_steps=30, progress=False)
+    assert (again.output / "textcat" / "model").read_bytes() == (tiny_model / "textcat" / "model").read_bytes()
+
+
+def test_architecture_candidates_train(tiny_data: Path, tmp_path: Path) -> None:
+    result = train_model(data_dir=tiny_data, output=tmp_path / "bow", arch="bow", max_steps=10, progress=False)
+    assert result.arch == "bow"
+    assert Classifier.from_dir(result.output).name.startswith("spacy-textcat:bow@")
+
+
+def test_unknown_architecture_names_the_choices(tiny_data: Path, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="choose one of"):
+        train_model(data_dir=tiny_data, output=tmp_path / "x", arch="transformer", progress=False)
+
+
+def test_feedback_rows_become_examples() -> None:
+    held_out = [LabelledPost(id="d1", text="Already in dev", intent="praise")]
+    rows = [
+        {"text": "Refund me now", "lang": "en", "intent": "complaint", "mention_id": 7},
+        {"text": "Refund me now", "lang": "en", "intent": "billing", "mention_id": 7},  # corrected again: last wins
+        {"text": "", "lang": "en", "intent": "other", "mention_id": 8},
+        {"text": "lol", "lang": "en", "intent": "spam", "mention_id": 9},
+        {"text": "already in DEV", "lang": "en", "intent": "other", "mention_id": 10},
+        {"text": "Werkt niet", "lang": "nl", "intent": "outage", "mention_id": 11},
+    ]
+    feedback = examples_from_feedback(rows, held_out=held_out, weight=2)
+    assert feedback.unique == 2
+    assert [(p.text, p.intent) for p in feedback.examples] == [("Refund me now", "billing")] * 2 + \
+        [("Werkt niet", "outage")] * 2
+    assert len(feedback.skipped) == 3
+    assert any("not one of the 12 labels" in line for line in feedback.skipped)
+    assert any("dev/test" in line for line in feedback.skipped)
+
+
+def test_training_with_feedback_examples(tiny_data: Path, tmp_path: Path) -> None:
+    rows = [{"text": f"zorgpunt declaratieportaal doet raar nummer {i}", "lang": "nl", "intent": "outage",
+             "mention_id": i} for i in range(5)]
+    feedback = examples_from_feedback(rows)
+    result = train_model(data_dir=tiny_data, output=tmp_path / "fb", extra=feedback.examples, max_steps=30,
+                         progress=False)
+    assert result.extra_examples == 15  # 5 corrections x default weight 3
+    meta = json.loads((result.output / "meta.json").read_text())
+    assert meta["siloless"]["feedback_examples"] == 15
