@@ -14,9 +14,11 @@ import base64
 import contextlib
 import itertools
 import json
+import random
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,6 +99,10 @@ class FakeBotConnector:
         #: conversation ids that answer 403 (the bot is not in that team any more)
         self.forbidden: set[str] = set()
         self._failures: dict[str, list[Failure]] = {}
+        self.chaos_rate = 0.0
+        self.chaos_kinds: tuple[str, ...] = ()
+        self.chaos_rng = random.Random(0)
+        self.injected: Counter[str] = Counter()
         self._ids = itertools.count(1_700_000_000_001)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -107,6 +113,12 @@ class FakeBotConnector:
                   body: dict[str, Any] | None = None) -> None:
         """The next ``times`` calls of ``kind`` (create/send/reply/update) answer ``status``."""
         self._failures.setdefault(kind, []).extend(Failure(status, retry_after, body) for _ in range(times))
+
+    def chaos(self, rate: float, *, seed: int = 0, kinds: tuple[str, ...] = ("create", "update")) -> None:
+        """Refuse a share ``rate`` of calls at random with 429 (Retry-After), 412, 500, 502 or a reset
+        connection, always *before* the call takes effect: the Bot Connector has no way to look a message
+        up afterwards, so a failure after acceptance cannot be told from one before (docs/reliability.md)."""
+        self.chaos_rate, self.chaos_kinds, self.chaos_rng = rate, kinds, random.Random(seed)
 
     def of(self, kind: str) -> list[Call]:
         return [c for c in self.calls if c.kind == kind and c.status < 300]
@@ -166,6 +178,17 @@ class FakeBotConnector:
             headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else {}
             error = failure.body or {"error": {"code": "ServiceError", "message": f"scripted {failure.status}"}}
             return call, web.json_response(error, status=failure.status, headers=headers)
+        if kind in self.chaos_kinds and self.chaos_rng.random() < self.chaos_rate:
+            fault = self.chaos_rng.choice(["429", "412", "500", "502", "reset"])
+            self.injected[fault] += 1
+            if fault == "reset" and request.transport is not None:
+                request.transport.close()
+                call.status = 599
+                return call, web.Response(status=500)
+            call.status = int(fault) if fault != "reset" else 500
+            headers = {"Retry-After": str(self.chaos_rng.choice([0, 1]))} if fault == "429" else {}
+            return call, web.json_response({"error": {"code": "ServiceError", "message": f"chaos {fault}"}},
+                                           status=call.status, headers=headers)
         conversation = call.conversation_id or ((body or {}).get("channelData") or {}).get("channel", {}).get("id", "")
         base = conversation.split(";")[0]
         if base in self.forbidden or conversation in self.forbidden:
