@@ -5,12 +5,8 @@ Slack and Teams payloads are fuzzed in their own test files; source streams in t
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +24,7 @@ from bot.lifecycle import Actor
 from bot.platforms.console import ConsolePlatform
 from bot.service import Service
 from tests.conftest import fixed_classifier
+from tests.fakes.server_thread import ServerThread
 
 SECRET = "fuzzing-webhook-secret-0123"
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -46,48 +43,10 @@ mention_like = st.fixed_dictionaries(
 )
 
 
-class ServerThread:
-    """The real service on loopback, in its own thread and loop, so hypothesis can call it synchronously."""
-
-    def __init__(self, make: Any) -> None:
-        self.make = make  # builds the Service inside the server's thread: SQLite connections stay in one thread
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> ServerThread:
-        self.thread.start()
-
-        async def start() -> Service:
-            service = self.make()
-            await service.start(serve_http=True, run_sources=False, run_workers=False)
-            return service
-
-        self.service = asyncio.run_coroutine_threadsafe(start(), self.loop).result(30)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        async def stop() -> None:
-            await self.service.stop()
-            self.service.store.close()
-
-        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    def post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
-        request = urllib.request.Request(f"http://127.0.0.1:{self.service.port}{path}", data=body, headers=headers,
-                                         method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read())
-
-
 @pytest.fixture
 def server(write_config) -> Iterator[ServerThread]:
     config = write_config(f'\n[[sources]]\ntype = "webhook"\nsecret = "{SECRET}"\nmax_body_bytes = 20000\n')
-    with ServerThread(lambda: Service(config, clock=FakeClock(), console=ConsolePlatform(quiet=True),
+    with ServerThread(lambda _ctx: Service(config, clock=FakeClock(), console=ConsolePlatform(quiet=True),
                                       classifier=fixed_classifier({}, default=("question", "normal")))) as running:
         yield running
 

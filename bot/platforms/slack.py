@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.alerts import AlertView
@@ -78,6 +79,7 @@ class SlackPlatform:
                             AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
         )
         self.directory = SlackDirectory(self.client)
+        self.verifier = SignatureVerifier(settings.signing_secret or "unset")
         self.app = AsyncApp(client=listener_client, signing_secret=settings.signing_secret,
                             name="siloless", logger=logging.getLogger("siloless.slack.bolt"))
         self.listeners = SlackListeners(core, self.directory, settings.command)
@@ -123,8 +125,29 @@ class SlackPlatform:
         app.router.add_post(EVENTS_PATH, self.handle_http)
 
     async def handle_http(self, request: web.Request) -> web.Response:
-        """bolt's aiohttp adapter on our own app: the raw body goes to bolt untouched, so signatures hold."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        """bolt's aiohttp adapter on our own app: the raw body goes to bolt untouched, so signatures hold.
+
+        bolt parses the body before it checks the signature, and a body that does not parse would escape
+        as a 500; such a request is answered 401 when unsigned and 400 when signed but malformed.
+        """
+        try:
+            bolt_request = await to_bolt_request(request)
+        except Exception:  # bolt reads fields while parsing; a body of the wrong shape raises anything
+            body = await request.read()
+            try:
+                signed = self.verifier.is_valid_request(body, dict(request.headers))
+            except UnicodeDecodeError:  # not UTF-8: Slack never sends that
+                signed = False
+            return web.json_response({"error": "malformed body" if signed else "invalid request"},
+                                     status=400 if signed else 401)
+        try:
+            bolt_response = await self.app.async_dispatch(bolt_request)
+        except Exception:  # bolt chokes on some signed-but-malformed envelopes ("event": null)
+            log.exception("could not handle a Slack request; answered 400")
+            return web.json_response({"error": "malformed Slack request"}, status=400)
+        if bolt_response.status >= 500:  # bolt's own error handler: the request did not fit what it expects
+            log.warning("bolt could not handle a Slack request (%s); answered 400", bolt_response.body[:200])
+            return web.json_response({"error": "malformed Slack request"}, status=400)
         return await to_aiohttp_response(bolt_response)
 
     async def doctor(self) -> list[Finding]:

@@ -156,7 +156,11 @@ class TeamsPlatform:
             return _error(401, "unauthorized: the Bot Framework token is missing or not valid")
         invoke_response = await self.adapter.process_activity(auth, activity, self.handler.on_turn)
         if invoke_response:
-            return web.json_response(_invoke_body(invoke_response.body), status=invoke_response.status)
+            status = invoke_response.status
+            if status >= 500:  # botbuilder answers 501 to an invoke it has no handler for: the request's fault
+                log.warning("Teams: an invoke botbuilder could not handle (%s) answered 400", activity.name)
+                status = 400
+            return web.json_response(_invoke_body(invoke_response.body), status=status)
         return web.Response(status=201)
 
     async def _authenticate(self, activity: Activity, header: str) -> AuthenticateRequestResult:
