@@ -69,6 +69,21 @@ def shingles(text: str) -> frozenset[str]:
     return frozenset(norm[i : i + SHINGLE] for i in range(len(norm) - SHINGLE + 1))
 
 
+_SHINGLE_CACHE: dict[tuple[int, str], frozenset[str]] = {}
+_SHINGLE_CACHE_SIZE = 50_000
+
+
+def _shingles_of(mention_id: int, text: str) -> frozenset[str]:
+    """Shingles of a stored mention, computed once: every new mention is compared with hundreds of them."""
+    key = (mention_id, text)  # the text is part of the key: ids repeat across stores (tests, replays)
+    found = _SHINGLE_CACHE.get(key)
+    if found is None:
+        if len(_SHINGLE_CACHE) >= _SHINGLE_CACHE_SIZE:
+            _SHINGLE_CACHE.clear()  # a rare full reset is cheaper than tracking use order on the hot path
+        found = _SHINGLE_CACHE[key] = shingles(text)
+    return found
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -102,7 +117,7 @@ def find_case(store: Store, config: Config, record: dict[str, Any], now: datetim
             return CaseMatch(case_id, "same conversation")
         if own_links and own_links & links(row["text"] or "", row["url"] or ""):
             return CaseMatch(case_id, "same link")
-        score = similarity(own, shingles(row["text"] or ""))
+        score = similarity(own, _shingles_of(row["id"], row["text"] or ""))
         if score >= config.grouping.similarity and (best is None or score > best[0]):
             best = (score, case_id)
     if best is not None:

@@ -84,14 +84,18 @@ class Pipeline:
             )
         )
         results = []
-        for i, (mention, cursor) in enumerate(items):
-            try:
-                result = self._ingest_one(mention, cursor, brands[i], verdicts.get(i))
-            except Exception as exc:  # one bad item must never stop the stream
-                log.exception("could not ingest %s", mention.id if mention else "(cursor only)")
-                result = IngestResult("error", detail=f"{type(exc).__name__}: {exc}")
+        # One commit (one fsync) for the batch; each mention in its own savepoint, so one that fails rolls
+        # back alone. Nothing is acknowledged to the sender before this commit.
+        with self.store.atomic():
+            for i, (mention, cursor) in enumerate(items):
+                try:
+                    result = self._ingest_one(mention, cursor, brands[i], verdicts.get(i))
+                except Exception as exc:  # one bad item must never stop the stream
+                    log.exception("could not ingest %s", mention.id if mention else "(cursor only)")
+                    result = IngestResult("error", detail=f"{type(exc).__name__}: {exc}")
+                results.append(result)
+        for result in results:
             self.stats.add(result)
-            results.append(result)
         changed = ("stored", "edited", "deleted", "followup", "grouped")
         if any(r.outcome in changed for r in results) and self.on_enqueued:
             self.on_enqueued()

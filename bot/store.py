@@ -544,15 +544,18 @@ class Store:
     # -- grouping: candidates, volume baseline, spikes -------------------------------------------
 
     def recent_case_candidates(self, brand: str, since: datetime, limit: int) -> list[dict[str, Any]]:
-        """Recent mentions of ``brand`` that are open, or members of an open case: what a new one may join."""
+        """Recent mentions of ``brand`` that are open, or members of an open case: what a new one may join.
+
+        Only the columns grouping compares (this runs for every new mention, so it stays light)."""
         rows = self._rows(
-            "SELECT m.* FROM mentions m LEFT JOIN mentions c ON c.id = m.case_id "
+            "SELECT m.id, m.source_id, m.conversation, m.case_id, m.status, m.text, m.url "
+            "FROM mentions m LEFT JOIN mentions c ON c.id = m.case_id "
             "WHERE m.brand = ? AND m.received_at >= ? AND (m.status IN ('new', 'alerted', 'claimed', 'snoozed') "
             "OR (m.status = 'grouped' AND c.status IN ('new', 'alerted', 'claimed', 'snoozed'))) "
             "ORDER BY m.id DESC LIMIT ?",
             (brand, iso(since), limit),
         )
-        return [self._decode("mentions", r) for r in rows]  # type: ignore[misc]
+        return rows
 
     def case_member_count(self, case_id: int, since: datetime | None = None) -> int:
         if since is None:
