@@ -70,7 +70,7 @@ def shingles(text: str) -> frozenset[str]:
 
 
 _SHINGLE_CACHE: dict[tuple[int, str], frozenset[str]] = {}
-_SHINGLE_CACHE_SIZE = 50_000
+_SHINGLE_CACHE_SIZE = 5_000  # a few hundred candidates per brand are hot; keep memory small
 
 
 def _shingles_of(mention_id: int, text: str) -> frozenset[str]:

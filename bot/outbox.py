@@ -166,7 +166,8 @@ class Outbox:
             self.store.set_delivery(row["id"], {"status": "sending"}, now)
             if row["attempts"] and getattr(platform, "find_posted", None) is not None:
                 # An earlier attempt failed ambiguously (timeout, reset, 5xx): it may have landed.
-                landed = await platform.find_posted(row["channel"], view.idempotency_key)  # type: ignore[attr-defined]
+                landed = await platform.find_posted(  # type: ignore[attr-defined]
+                    row["channel"], view.idempotency_key, since=datetime.fromisoformat(row["created_at"]))
                 if landed is not None:
                     self._record_post(row, landed, view.department)
                     return
@@ -225,7 +226,7 @@ class Outbox:
             ref = None
             if finder is not None:
                 try:
-                    ref = await finder(row["channel"], copy_key(row))
+                    ref = await finder(row["channel"], copy_key(row), since=datetime.fromisoformat(row["created_at"]))
                 except Exception as exc:  # cannot tell: keep it in doubt rather than risk a double post
                     log.warning("could not check delivery %s after a restart (%s); will ask again", row["id"], exc)
                     continue

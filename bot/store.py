@@ -552,7 +552,7 @@ class Store:
             "FROM mentions m LEFT JOIN mentions c ON c.id = m.case_id "
             "WHERE m.brand = ? AND m.received_at >= ? AND (m.status IN ('new', 'alerted', 'claimed', 'snoozed') "
             "OR (m.status = 'grouped' AND c.status IN ('new', 'alerted', 'claimed', 'snoozed'))) "
-            "ORDER BY m.id DESC LIMIT ?",
+            "ORDER BY m.received_at DESC LIMIT ?",  # the (brand, received_at) index: stops after ``limit``
             (brand, iso(since), limit),
         )
         return rows

@@ -169,3 +169,25 @@ async def drain(svc: Service, clock: FakeClock, *, max_steps: int = 10_000) -> N
         if next_due > clock.now():
             clock.set(next_due)
     raise AssertionError("outbox did not drain")
+
+
+# -- Slack: a fake Slack and a service wired to it (tests/test_slack_*.py) ------------------------------------
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[Any]:
+    from tests.fakes.fake_slack import FakeSlack
+
+    async with FakeSlack() as running:
+        yield running
+
+
+@pytest.fixture
+async def slack(request: pytest.FixtureRequest, write_config: Callable[..., Config], clock: FakeClock,
+                fake: Any) -> AsyncIterator[Any]:
+    """A started service on the fake Slack; the test module's ``CLASSIFIER`` (if any) classifies."""
+    from tests.fakes.fake_slack import slack_harness, slack_toml
+
+    classifier = getattr(request.module, "CLASSIFIER", None)
+    async with slack_harness(write_config(slack_toml(fake)), clock, fake, classifier=classifier) as harness:
+        yield harness

@@ -133,7 +133,7 @@ async def test_burst_of_changes_becomes_few_edits_showing_the_final_state(config
 class RememberingPlatform(ConsolePlatform):
     """A console that can find a posted alert by its idempotency key, as Slack can through message metadata."""
 
-    async def find_posted(self, channel: str, key: str) -> MessageRef | None:
+    async def find_posted(self, channel: str, key: str, *, since: object = None) -> MessageRef | None:
         for record in self.records:
             if record.kind == "post" and record.channel == channel and record.view.idempotency_key == key:
                 return MessageRef(self.name, channel, record.message_id, key=f"{channel}:{record.message_id}")

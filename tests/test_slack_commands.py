@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,18 +15,6 @@ from tests.fakes.fake_slack import FakeSlack, SlackHarness, slack_harness, slack
 
 pytestmark = pytest.mark.timeout(15)
 CLASSIFIER = fixed_classifier({"charged twice": ("billing", "normal"), "app is down": ("outage", "high")})
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as running:
-        yield running
-
-
-@pytest.fixture
-async def slack(write_config: Callable[..., Config], clock: FakeClock, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
-    async with slack_harness(write_config(slack_toml(fake)), clock, fake, classifier=CLASSIFIER) as harness:
-        yield harness
 
 
 async def alert(slack: SlackHarness, text: str = "Parcelo charged twice for my parcel") -> int:

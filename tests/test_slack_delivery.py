@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -28,18 +28,6 @@ CLASSIFIER = fixed_classifier({
 })
 pytestmark = pytest.mark.timeout(15)
 HOSTILE = "<!channel> <!here> <!everyone> <@U0BOB> <#C0BILLING> <https://evil.example|bank.com> @here @channel"
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as running:
-        yield running
-
-
-@pytest.fixture
-async def slack(write_config: Callable[..., Config], clock: FakeClock, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
-    async with slack_harness(write_config(slack_toml(fake)), clock, fake, classifier=CLASSIFIER) as harness:
-        yield harness
 
 
 def platform_of(slack: SlackHarness) -> SlackPlatform:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
@@ -14,18 +14,6 @@ from bot.config import Config
 from tests.fakes.fake_slack import FakeSlack, SlackHarness, slack_harness, slack_toml
 
 pytestmark = pytest.mark.timeout(15)
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as running:
-        yield running
-
-
-@pytest.fixture
-async def slack(write_config: Callable[..., Config], clock: FakeClock, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
-    async with slack_harness(write_config(slack_toml(fake)), clock, fake) as harness:
-        yield harness
 
 
 CHALLENGE = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
 import pytest
 
-from bot.clock import FakeClock
-from bot.config import Config
 from bot.lifecycle import Action, Actor
 from tests.conftest import fixed_classifier, make_mention
-from tests.fakes.fake_slack import BOT_USER, FakeSlack, SlackHarness, slack_harness, slack_toml
+from tests.fakes.fake_slack import BOT_USER, SlackHarness
 
 pytestmark = pytest.mark.timeout(15)
 CLASSIFIER = fixed_classifier({"charged twice": ("billing", "normal")})
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as running:
-        yield running
-
-
-@pytest.fixture
-async def slack(write_config: Callable[..., Config], clock: FakeClock, fake: FakeSlack) -> AsyncIterator[SlackHarness]:
-    async with slack_harness(write_config(slack_toml(fake)), clock, fake, classifier=CLASSIFIER) as harness:
-        yield harness
 
 
 async def alert(slack: SlackHarness) -> tuple[int, str, str]:

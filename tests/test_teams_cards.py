@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.alerts import AlertView
 from bot.platforms import teams_cards as cards
+from tests.fakes.fake_teams import walk_card
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -37,40 +38,18 @@ def view(**kw: Any) -> AlertView:
 def texts(card: dict[str, Any]) -> str:
     """Every string a person sees on the card, in order (TextBlocks, facts, action titles)."""
     out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                out.append(node["text"])
-            if "title" in node and isinstance(node.get("title"), str):
-                out.append(node["title"])
-            if "value" in node and node.get("type") is None and isinstance(node.get("value"), str):
-                out.append(node["value"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
+    for node in walk_card(card):
+        if node.get("type") == "TextBlock":
+            out.append(node["text"])
+        if isinstance(node.get("title"), str):
+            out.append(node["title"])
+        if node.get("type") is None and isinstance(node.get("value"), str):
+            out.append(node["value"])
     return "\n".join(out)
 
 
 def actions(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found[node["verb"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {node["verb"]: node for node in walk_card(card) if node.get("type") == "Action.Execute"}
 
 
 def test_the_card_shows_the_same_facts_as_the_slack_alert() -> None:

@@ -25,6 +25,7 @@ from tests.fakes.fake_teams import (
     card_submit,
     mention_message,
     teams_service,
+    walk_card,
 )
 
 pytestmark = pytest.mark.timeout(30)
@@ -42,37 +43,11 @@ async def h(write_config: Callable[..., Config], clock: FakeClock) -> AsyncItera
 
 
 def card_text(card: dict[str, Any]) -> str:
-    out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "TextBlock":
-                out.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return unescape_md("\n".join(out))
+    return unescape_md("\n".join(node["text"] for node in walk_card(card) if node.get("type") == "TextBlock"))
 
 
 def verbs(card: dict[str, Any]) -> set[str]:
-    found: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.add(node["verb"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {node["verb"] for node in walk_card(card) if node.get("type") == "Action.Execute"}
 
 
 async def invoke(h: TeamsHarness, ref: dict[str, Any], verb: str, data: dict[str, Any], *,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -119,7 +120,8 @@ class FindsPosted(Protocol):
     Used only after a crash, for posts that were in flight, so an alert is never posted twice.
     """
 
-    async def find_posted(self, channel: str, key: str) -> MessageRef | None: ...
+    async def find_posted(self, channel: str, key: str, *, since: datetime | None = None) -> MessageRef | None:
+        """The message posted with ``key``; ``since`` (when the delivery was queued) bounds the search."""
 
 
 #: Built by the service: ``factory(config, core) -> Platform | None`` (None = not configured).

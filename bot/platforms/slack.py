@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
 from typing import Any, ClassVar
 
 from aiohttp import web
@@ -49,6 +50,9 @@ MESSAGE_OPTIONS: dict[str, Any] = {"unfurl_links": False, "unfurl_media": False,
 METADATA_TYPE = "siloless_alert"
 #: how much recent channel history ``find_posted`` reads (pages of 100) looking for an in-doubt post
 FIND_PAGES = 3
+#: With a known queue time: read back to it (minus clock skew), up to this many pages of 200.
+FIND_PAGES_SINCE = 50
+FIND_SKEW_SECONDS = 300
 #: errors that mean "cannot look": the outbox then posts again (at least once) instead of waiting forever
 _CANNOT_LOOK = frozenset({"missing_scope", "not_in_channel", "channel_not_found", "not_allowed_token_type"})
 
@@ -168,7 +172,7 @@ class SlackPlatform:
             raise DeliveryError(f"Slack accepted the alert for {channel} but returned no ts; will retry")
         return MessageRef(self.name, posted_in, ts, key=f"{posted_in}:{ts}", extra={"channel_name": channel})
 
-    async def find_posted(self, channel: str, key: str) -> MessageRef | None:
+    async def find_posted(self, channel: str, key: str, *, since: datetime | None = None) -> MessageRef | None:
         """After a crash: the alert posted with idempotency ``key``, if it landed (read from its metadata).
 
         Looks through the channel's recent history only: an in-doubt post was made just before the
@@ -182,11 +186,14 @@ class SlackPlatform:
                 return None
             raise
         cursor = ""
-        for _ in range(FIND_PAGES):
+        # Everything since the delivery was queued (a busy channel may have hundreds of newer alerts);
+        # without that bound, only the most recent pages.
+        window: dict[str, Any] = {"oldest": f"{since.timestamp() - FIND_SKEW_SECONDS:.6f}"} if since else {}
+        for _ in range(FIND_PAGES_SINCE if since else FIND_PAGES):
             try:
                 response = await self.client.conversations_history(
-                    channel=channel_id, limit=100, include_all_metadata=True, **({"cursor": cursor} if cursor else {})
-                )
+                    channel=channel_id, limit=200, include_all_metadata=True, **window,
+                    **({"cursor": cursor} if cursor else {}))
             except SlackApiError as exc:
                 if error_code(exc) in _CANNOT_LOOK:
                     log.warning("cannot read %s's history (%s) to check an in-doubt alert; it will be posted "

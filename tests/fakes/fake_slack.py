@@ -88,6 +88,7 @@ class FakeSlack:
         self.chaos_rng = random.Random(0)
         self.injected: Counter[str] = Counter()
         self._ts = itertools.count(1)
+        self._last_ts = 0.0
         self._sockets: list[web.WebSocketResponse] = []
         self._server: TestServer | None = None
 
@@ -251,12 +252,17 @@ class FakeSlack:
             return _ok_false(problem)
         if args.get("thread_ts") and (channel, args["thread_ts"]) not in self.messages:
             return _ok_false("thread_not_found")
-        n = next(self._ts)
-        ts = f"{1_800_000_000 + n}.{n:06d}"
+        ts = self._next_ts()
         message = {"ts": ts, "text": args.get("text", ""), "blocks": args.get("blocks"),
                    "thread_ts": args.get("thread_ts"), "bot_id": BOT_ID, "metadata": args.get("metadata")}
         self.messages[(channel, ts)] = message
         return {"channel": channel, "ts": ts, "message": message}
+
+    def _next_ts(self) -> str:
+        """Like Slack: the wall-clock time of the post, made unique (``oldest`` filters by it)."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        next(self._ts)
+        return f"{self._last_ts:.6f}"
 
     def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any] | web.StreamResponse:
         key = (str(args.get("channel", "")), str(args.get("ts", "")))
@@ -287,7 +293,9 @@ class FakeSlack:
         channel = str(args.get("channel", ""))
         if channel not in self.channels.values():
             return _ok_false("channel_not_found")
-        newest_first = sorted((m for (c, _ts), m in self.messages.items() if c == channel and not m["thread_ts"]),
+        oldest = float(args.get("oldest") or 0)
+        newest_first = sorted((m for (c, _ts), m in self.messages.items()
+                               if c == channel and not m["thread_ts"] and float(m["ts"]) >= oldest),
                               key=lambda m: float(m["ts"]), reverse=True)
         with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         start, limit = int(args.get("cursor") or 0), int(args.get("limit") or 100)

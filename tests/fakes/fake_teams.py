@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -566,3 +566,14 @@ async def teams_service(config: Any, clock: Any, *, classifier: Any = None, work
         finally:
             await service.stop()
             service.store.close()
+
+
+def walk_card(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in an Adaptive Card (or any JSON), depth first: tests read texts and actions from it."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk_card(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from walk_card(item)
