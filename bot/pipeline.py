@@ -138,7 +138,7 @@ class Pipeline:
                 if silence_id is not None:
                     record.update(status="silenced", silence_id=silence_id)
                 else:
-                    case = self._case_for(record, now)
+                    case = grouping.find_case(self.store, self.config, record, now)
                     if case is not None:
                         record.update(status="grouped", case_id=case.case_id, department=self._department_of(case))
             if record["status"] != "silenced":
@@ -179,9 +179,6 @@ class Pipeline:
                 grouping.start_spike(self.store, self.config, mention_id, record["department"], verdict.intent,
                                      spike_reason, now)
             return IngestResult("stored", mention_id, decision.departments)
-
-    def _case_for(self, record: dict[str, Any], now: datetime) -> grouping.CaseMatch | None:
-        return grouping.find_case(self.store, self.config, record, now)
 
     def _department_of(self, case: grouping.CaseMatch) -> str:
         row = self.store.mention(case.case_id)
