@@ -103,6 +103,7 @@ class Outbox:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            self._wake.clear()  # before the pass: a row enqueued during it must cut the next wait short
             try:
                 attempted = await self.run_once()
             except Exception:  # a bug must not stop delivery of everything else
@@ -113,7 +114,6 @@ class Outbox:
                 continue
             next_due = self.store.next_delivery_due()
             wait = 5.0 if next_due is None else max(0.0, (next_due - self.clock.now()).total_seconds())
-            self._wake.clear()
             sleeper = asyncio.ensure_future(self.clock.sleep(min(wait, 5.0)))
             waker = asyncio.ensure_future(self._wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
