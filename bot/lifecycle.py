@@ -119,8 +119,26 @@ def resolve_mention(store: Store, ref: str | int) -> dict[str, Any] | None:
     return row
 
 
+class _Changed(Exception):
+    """The mention changed between reading and writing it (another process acted): read again."""
+
+
 def apply(store: Store, config: Config, clock: Clock, action: Action) -> Outcome:
-    """Apply ``action`` if the table allows it; never raises for a person's mistake."""
+    """Apply ``action`` if the table allows it; never raises for a person's mistake.
+
+    The check and the write are tied by the row's revision, so two processes acting at once (the service
+    and a CLI command) cannot both apply an action to the same state: the later one re-reads and answers
+    from the new state.
+    """
+    for _attempt in range(5):
+        try:
+            return _apply_once(store, config, clock, action)
+        except _Changed:
+            continue
+    return Outcome(False, False, messages.busy(str(action.mention)))
+
+
+def _apply_once(store: Store, config: Config, clock: Clock, action: Action) -> Outcome:
     row = resolve_mention(store, action.mention)
     if row is None:
         return Outcome(False, False, messages.unknown_mention(str(action.mention)))
@@ -148,7 +166,8 @@ def apply(store: Store, config: Config, clock: Clock, action: Action) -> Outcome
     now = clock.now()
     changes, detail = _changes(config, row, action, target, now)
     with store.atomic():
-        store.update_mention(mention_id, changes, now)
+        if not store.update_mention(mention_id, changes, now, expect_revision=row["revision"]):
+            raise _Changed
         store.add_event(
             mention_id, at=now, actor=action.actor.key, actor_name=action.actor.display, action=verb, detail=detail
         )

@@ -49,6 +49,10 @@ def unknown_mention(ref: str) -> str:
     return f'No mention "{ref[:40]}". Use an id like M-12 (see "list").'
 
 
+def busy(ref: str) -> str:
+    return f"{ref[:40]} is changing right now; try again in a moment."
+
+
 def unknown_verb(verb: str) -> str:
     return f'"{verb[:40]}" is not something I can do. Try "help".'
 

@@ -144,16 +144,22 @@ class Store:
         rows = self._rows("SELECT * FROM mentions WHERE id = ?", (mention_id,))
         return self._decode("mentions", rows[0] if rows else None)
 
-    def update_mention(self, mention_id: int, changes: dict[str, Any], now: datetime) -> None:
+    def update_mention(self, mention_id: int, changes: dict[str, Any], now: datetime, *,
+                       expect_revision: int | None = None) -> bool:
+        """Change a mention. With ``expect_revision``, only if nobody changed it since it was read (another
+        process, e.g. the CLI beside the service): False then, and the caller reads again."""
         values = dict(changes)
         for column in _JSON_COLUMNS["mentions"]:
             if column in values:
                 values[column] = _json(values[column])
         values["updated_at"] = iso(now)
         assignments = ", ".join(f"{c} = :{c}" for c in values)
-        self.db.execute(
-            f"UPDATE mentions SET {assignments}, revision = revision + 1 WHERE id = :_id", {**values, "_id": mention_id}
+        guard = " AND revision = :_revision" if expect_revision is not None else ""
+        cursor = self.db.execute(
+            f"UPDATE mentions SET {assignments}, revision = revision + 1 WHERE id = :_id{guard}",
+            {**values, "_id": mention_id, "_revision": expect_revision},
         )
+        return bool(cursor.rowcount)
 
     def list_mentions(
         self,

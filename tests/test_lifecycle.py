@@ -159,3 +159,26 @@ def test_dismiss_as_not_relevant_teaches_other(config: Config, clock: FakeClock,
     other_id = _seed(store, config, clock.advance(1) and clock, "alerted")
     assert apply(store, config, clock, Action("dismiss", other_id, ANN, note="handled by phone")).ok
     assert [f["mention_id"] for f in store.feedback_examples()] == [mention_id]
+
+
+def test_a_change_from_another_process_in_between_is_not_overwritten(config: Config, clock: FakeClock,
+                                                                      tmp_path) -> None:
+    """The CLI and the service share the file: an action applies to the state as it is when written."""
+    path = str(tmp_path / "t.db")
+    service_store, cli_store = Store.open(path), Store.open(path)
+    mention_id = _seed(service_store, config, clock, "alerted")
+    real_mention = service_store.mention
+    raced = []
+
+    def mention_then_race(mid: int):  # type: ignore[no-untyped-def]
+        row = real_mention(mid)
+        if not raced:  # right after the service read it, the CLI claims it for Bob
+            raced.append(apply(cli_store, config, clock, Action("claim", mention_id, BOB)))
+        return row
+
+    service_store.mention = mention_then_race  # type: ignore[method-assign]
+    outcome = apply(service_store, config, clock, Action("claim", mention_id, ANN))
+    assert raced[0].changed
+    assert not outcome.ok and "already claimed by Bob" in outcome.message
+    assert real_mention(mention_id)["claimed_by"] == BOB.key
+    assert [e["action"] for e in service_store.events(mention_id)] == ["claim"]
