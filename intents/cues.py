@@ -50,6 +50,9 @@ SAFETY = (
     # added from English training posts
     "is it safe", "brown water", "drank some", "brake warning", "bald tyres", "bald tires", "brakes", "brake",
     "bald front tyres",
+    # added from batch-2 training/dev posts
+    "smells gas", "smelled gas", "smelt gas", "ruikt het naar gas", "naar gas ruikt", "get killed", "gets killed",
+    "zakt weg", "water uit de grond",
 )
 
 ACCOUNT_TAKEOVER = (
@@ -73,6 +76,8 @@ ACCOUNT_TAKEOVER = (
     "ben opgelicht", "oplichting was", "nieuw apparaat gekoppeld", "onbekend apparaat", "gebruikt mijn",
     "verificatiecodes die ik niet",
     "oplichter gebeld", "spoofing", "simkaart overgezet", "overgezet naar",
+    # added from batch-2 training/dev posts
+    "pretending to be me", "moved the account", "esim geactiveerd", "esim aangevraagd",
     # French / German
     "piraté", "compte piraté", "usurpation", "gehackt worden", "konto gehackt", "identitätsdiebstahl",
 )
@@ -99,6 +104,8 @@ DATA_LEAK = (
     "has our account", "has my account", "has our details", "has my details", "someone has my", "somebody has our",
     "heeft mijn gegevens", "hebben mijn gegevens", "weten precies", "zonder wachtwoord", "without a password",
     "without password", "iban",
+    # added from batch-2 training/dev posts
+    "a stranger's", "strangers' addresses", "api keys", "klantnamen",
 )
 
 LEGAL_THREAT = (
@@ -143,6 +150,8 @@ LEGAL_IN_MOTION = (
     "ingediend", "aangifte gedaan",
     # added from English training posts
     "submitted a complaint", "have submitted", "i have reported", "we have reported",
+    # added from batch-2 training/dev posts
+    "now filing", "are filing", "is filing", "filing a formal",
 )
 
 PRESS_SAME_DAY = (
@@ -186,6 +195,8 @@ CANCEL_THREAT = (
     "cancelling", "canceling", "cancelling on", "switching at", "not renewing", "won't renew", "wont renew",
     "porting", "port out", "done shopping", "i'm done", "im done", "leaving with me", "or i'm cancelling",
     "or im cancelling", "or we're cancelling", "we're cancelling", "we are cancelling",
+    # added from batch-2 training/dev posts
+    "or i'm gone", "or im gone", "i'm giving up", "we'll drop", "we will drop",
 )
 
 OUTAGE_RESOLVED = (
@@ -222,6 +233,9 @@ MONEY_OR_SERVICE_LOSS = (
     "whole month", "whole rent", "my rent", "food budget", "can't buy", "cant buy", "with nothing", "nothing left",
     "card's blocked", "card is blocked", "empty my account", "will bounce", "cut my", "negative balance",
     "balance is negative", "mortgage payment", "stuck abroad", "stranded abroad", "won't record", "no cameras",
+    # added from batch-2 training/dev posts
+    "behind on rent", "my last £", "my last €", "all my money", "can't pay for anything", "emergency credit",
+    "boodschappengeld", "pas gestolen", "pas net gestolen", "card was stolen",
 )
 
 #: Someone from the media asking the brand something (not just coverage that mentions it).
@@ -235,6 +249,8 @@ PRESS_INQUIRY = (
     # added from English training posts
     "request for comment", "for comment", "on the record", "would you talk", "talk to me", "newsdesk", "news desk",
     "radio", "live at", "come on and explain",
+    # added from batch-2 training/dev posts
+    "writing for a", "short call", "documentaire", "aan het woord",
 )
 
 GOOD_NEWS = (
@@ -280,6 +296,8 @@ OUTAGE_ONGOING = (
     # added from English training posts
     "since this morning", "since last night", "since yesterday", "since 5am", "since 6am", "since 7am", "since 8am",
     "since monday", "since friday", "since the weekend",
+    # added from batch-2 training/dev posts
+    "al van gisteren", "weer niet", "wanneer is dit opgelost",
 )
 
 #: An outage in the author's own words, for posts the model filed under another intent ("app crasht direct").

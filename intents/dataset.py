@@ -3,8 +3,14 @@
 A labelled post is a Mention (DESIGN.md's JSON Lines contract) plus ``intent`` and ``urgency``.
 The split is deterministic and stratified: inside each language × intent group, posts are ordered
 by the SHA-256 of their id and cut 70/15/15. The same raw files always give the same split, and
-every label is represented in each part. ``python -m intents.dataset`` rebuilds the split from
-``intents/data/raw/`` and prints the counts the data card quotes.
+every label is represented in each part.
+
+The data came in batches (``raw/`` first, then ``raw2/``), and **each batch is split on its own**,
+its parts appended after the earlier batches' parts. Adding a batch therefore never moves an
+earlier post between train, dev and test: a post that was test stays test, so numbers measured on
+the old test split stay comparable and no old dev/test post ever leaks into training.
+(``tests/test_intents_dataset.py`` pins batch 1's split.) ``python -m intents.dataset`` rebuilds the
+three files from the raw folders and prints the counts the data card quotes.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from intents.verdict import Post
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RAW_DIR = DATA_DIR / "raw"
+#: The labelled batches, oldest first; each is split alone (see the module docstring).
+BATCH_DIRS: tuple[Path, ...] = (RAW_DIR, DATA_DIR / "raw2")
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 _FRACTIONS = {"train": 0.70, "dev": 0.15}  # test gets the rest
 
@@ -94,12 +102,16 @@ def read_labelled(path: Path) -> list[LabelledPost]:
     return posts
 
 
-def read_raw(raw_dir: Path = RAW_DIR) -> list[LabelledPost]:
-    """All raw files, duplicates (same folded text) dropped keeping the first by file and line."""
+def read_raw(raw_dir: Path = RAW_DIR, seen: set[str] | None = None) -> list[LabelledPost]:
+    """All raw files, duplicates (same folded text) dropped keeping the first by file and line.
+
+    ``seen`` holds the folded texts of earlier batches: a post repeating one of them is dropped
+    too (and the set grows with this batch's texts), so no text can sit in two splits.
+    """
     files = sorted(raw_dir.glob("*.jsonl"))
     if not files:
         raise DataError(f"{raw_dir}: no *.jsonl files; the labelled raw data goes there")
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     posts = []
     for path in files:
         for post in read_labelled(path):
@@ -128,6 +140,21 @@ def split(posts: Iterable[LabelledPost]) -> dict[str, list[LabelledPost]]:
     return parts
 
 
+def read_batches(dirs: Sequence[Path] = BATCH_DIRS) -> list[list[LabelledPost]]:
+    """Every batch's posts, oldest first; a text already in an earlier batch is dropped from the later one."""
+    seen: set[str] = set()
+    return [read_raw(folder, seen) for folder in dirs]
+
+
+def split_batches(batches: Sequence[Sequence[LabelledPost]]) -> dict[str, list[LabelledPost]]:
+    """Split each batch alone and append its parts after the earlier batches' parts."""
+    parts: dict[str, list[LabelledPost]] = {name: [] for name in SPLITS}
+    for batch in batches:
+        for name, posts in split(batch).items():
+            parts[name] += posts
+    return parts
+
+
 def write_jsonl(posts: Sequence[LabelledPost], path: Path) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for post in posts:
@@ -135,21 +162,29 @@ def write_jsonl(posts: Sequence[LabelledPost], path: Path) -> None:
 
 
 def counts_table(parts: dict[str, list[LabelledPost]]) -> str:
-    """Markdown table: posts per intent and language, per split (the data card's numbers)."""
+    """Markdown table: posts per intent × split × language, and totals (the data card's numbers)."""
     every = [p for name in SPLITS for p in parts[name]]
     langs = sorted({p.lang or "und" for p in every})
-    by = Counter((p.intent, p.lang or "und") for p in every)
-    head = "| intent | " + " | ".join(langs) + " | total | " + " | ".join(SPLITS) + " |"
-    rows = [head, "|" + "---|" * (len(langs) + 2 + len(SPLITS))]
-    split_by = {name: Counter(p.intent for p in parts[name]) for name in SPLITS}
+    by = Counter((p.intent, name, p.lang or "und") for name in SPLITS for p in parts[name])
+    columns = [(name, lang) for name in SPLITS for lang in langs]
+    head = "| intent | " + " | ".join(f"{name} {lang}" for name, lang in columns) + " | total |"
+    rows = [head, "|" + "---|" * (len(columns) + 2)]
     for intent in INTENTS:
-        cells = [str(by[(intent, lang)]) for lang in langs]
-        total = sum(by[(intent, lang)] for lang in langs)
-        rows.append(f"| {intent} | " + " | ".join(cells) + f" | {total} | "
-                    + " | ".join(str(split_by[name][intent]) for name in SPLITS) + " |")
-    lang_totals = [str(sum(1 for p in every if (p.lang or "und") == lang)) for lang in langs]
-    rows.append("| **all** | " + " | ".join(lang_totals) + f" | {len(every)} | "
-                + " | ".join(str(len(parts[name])) for name in SPLITS) + " |")
+        cells = [str(by[(intent, name, lang)]) for name, lang in columns]
+        total = sum(by[(intent, name, lang)] for name, lang in columns)
+        rows.append(f"| {intent} | " + " | ".join(cells) + f" | {total} |")
+    totals = [str(sum(by[(intent, name, lang)] for intent in INTENTS)) for name, lang in columns]
+    rows.append("| **all** | " + " | ".join(totals) + f" | {len(every)} |")
+    return "\n".join(rows)
+
+
+def batch_table(batches: Sequence[Sequence[LabelledPost]], dirs: Sequence[Path] = BATCH_DIRS) -> str:
+    """Markdown table: each batch's size per split (each batch is split alone)."""
+    rows = ["| batch | " + " | ".join(SPLITS) + " | total |", "|" + "---|" * (len(SPLITS) + 2)]
+    for folder, batch in zip(dirs, batches, strict=True):
+        parts = split(batch)
+        rows.append(f"| `{folder.name}/` | " + " | ".join(str(len(parts[name])) for name in SPLITS)
+                    + f" | {len(batch)} |")
     return "\n".join(rows)
 
 
@@ -165,14 +200,17 @@ def urgency_table(parts: dict[str, list[LabelledPost]]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Rebuild ``intents/data/{train,dev,test}.jsonl`` from ``raw/`` and print the counts."""
+    """Rebuild ``intents/data/{train,dev,test}.jsonl`` from the raw batches and print the counts."""
     try:
-        parts = split(read_raw())
+        batches = read_batches()
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    parts = split_batches(batches)
     for name in SPLITS:
         write_jsonl(parts[name], DATA_DIR / f"{name}.jsonl")
+    print(batch_table(batches))
+    print()
     print(counts_table(parts))
     print()
     print(urgency_table(parts))

@@ -10,7 +10,7 @@ dicts with ``text``, ``lang``, ``intent``, ``mention_id``). This module turns th
 * the latest correction of a mention wins (people change their minds);
 * a post whose text is also in the dev or test split is left out, so before/after numbers on dev
   measure learning, not memorising the answers;
-* each correction counts ``weight`` times, because a handful of corrections among ~1,500 training
+* each correction counts ``weight`` times, because a handful of corrections among ~3,500 training
   posts would otherwise barely move the model.
 """
 

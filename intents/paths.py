@@ -12,13 +12,15 @@ DEFAULT_MODEL_DIR = PACKAGE_DIR / "model"
 MODEL_ENV = "SILOLESS_INTENTS_MODEL"
 BASE_CONFIG = PACKAGE_DIR / "config.cfg"
 #: Textcat architectures with a ``config.<arch>.cfg`` block that ``siloless train --arch`` swaps in.
-ARCHITECTURES: tuple[str, ...] = ("bow", "ensemble", "reduce", "ngrams")
+ARCHITECTURES: tuple[str, ...] = ("bow", "ensemble", "reduce", "ngrams", "ngrams-tfidf", "ngrams-tok2vec")
 #: Short names for the registered architectures, as ``Verdict.model`` and the docs say them.
 ARCH_NAMES: dict[str, str] = {
     "spacy.TextCatBOW.v3": "bow",
     "spacy.TextCatEnsemble.v2": "ensemble",
     "spacy.TextCatReduce.v1": "reduce",
     "siloless.TextCatHashedNgrams.v1": "ngrams",
+    "siloless.TextCatHashedNgrams.v2": "ngrams-tfidf",
+    "siloless.TextCatNgramsTok2Vec.v1": "ngrams-tok2vec",
 }
 
 

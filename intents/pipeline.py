@@ -6,7 +6,9 @@ registered here under versioned names (a config written today keeps meaning the 
 * ``siloless.MentionsCorpus.v1`` reads our labelled JSONL (Mention + ``intent``) straight into
   training examples, so there is no ``.spacy`` conversion step to forget to rerun;
 * ``siloless.RichLogger.v1`` shows training progress with rich (``intents.progress``);
-* ``siloless.TextCatHashedNgrams.v1`` (``intents.ngrams``), a textcat architecture.
+* ``siloless.TextCatHashedNgrams.v1`` / ``.v2`` (``intents.ngrams``), textcat architectures;
+* ``siloless.FitNgramIdf.v1``, an ``[initialize] after_init`` callback that fills v2's IDF table
+  from the training posts (a no-op for architectures without one).
 
 spaCy's own CLI can train from the same file: ``python -m spacy train intents/config.cfg
 --code intents/pipeline.py``. Loading a trained model needs the architecture registered, which
@@ -24,7 +26,7 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import registry
 
-from intents import ngrams  # noqa: F401  (registers siloless.TextCatHashedNgrams.v1)
+from intents import ngrams  # registers siloless.TextCatHashedNgrams.v1 and .v2
 from intents.labels import INTENTS
 from intents.paths import ARCH_NAMES, MODEL_ENV, is_model_dir
 
@@ -64,6 +66,20 @@ def mentions_corpus(path: Path, limit: int = 0) -> Callable[[Language], Iterator
             yield Example.from_dict(nlp.make_doc(post.text), {"cats": intent_cats(post.intent)})
 
     return read
+
+
+@registry.callbacks("siloless.FitNgramIdf.v1")
+def fit_ngram_idf(path: Path) -> Callable[[Language], Language]:
+    """After initialisation: IDF of every hashed n-gram over the training posts at ``path``."""
+    from intents.dataset import read_labelled
+
+    def fit(nlp: Language) -> Language:
+        if "textcat" in nlp.pipe_names:
+            docs = [nlp.make_doc(post.text) for post in read_labelled(Path(path))]
+            ngrams.fit_idf(nlp.get_pipe("textcat").model, docs)
+        return nlp
+
+    return fit
 
 
 @registry.loggers("siloless.RichLogger.v1")

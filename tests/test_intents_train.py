@@ -51,10 +51,38 @@ def test_same_seed_same_model(tiny_data: Path, tiny_model: Path, tmp_path: Path)
     assert (again.output / "textcat" / "model").read_bytes() == (tiny_model / "textcat" / "model").read_bytes()
 
 
-def test_architecture_candidates_train(tiny_data: Path, tmp_path: Path) -> None:
-    result = train_model(data_dir=tiny_data, output=tmp_path / "bow", arch="bow", max_steps=10, progress=False)
-    assert result.arch == "bow"
-    assert Classifier.from_dir(result.output).name.startswith("spacy-textcat:bow@")
+@pytest.mark.parametrize("arch", ["bow", "ngrams-tok2vec"])
+def test_architecture_candidates_train(tiny_data: Path, tmp_path: Path, arch: str) -> None:
+    result = train_model(data_dir=tiny_data, output=tmp_path / arch, arch=arch, max_steps=10, progress=False)
+    assert result.arch == arch
+    assert Classifier.from_dir(result.output).name.startswith(f"spacy-textcat:{arch}@")
+
+
+def test_idf_table_is_fitted_from_train_and_saved(tiny_model: Path) -> None:
+    from intents.pipeline import load_model
+
+    nlp = load_model(tiny_model)
+    idf = nlp.get_pipe("textcat").model.get_ref("features").get_param("idf")
+    assert Classifier.from_dir(tiny_model).name.startswith("spacy-textcat:ngrams-tfidf@")
+    assert idf.min() >= 1.0
+    assert idf.min() < idf.max()  # rare n-grams weigh more than the ones every post has
+
+
+def test_idf_down_weights_what_every_post_shares() -> None:
+    import spacy
+
+    from intents.ngrams import doc_features, fit_idf, hashed_ngram_features
+
+    nlp = spacy.blank("xx")
+    docs = [nlp.make_doc(t) for t in ("the app is down", "the refund is late", "the staff were rude")]
+    layer = hashed_ngram_features(1, 3, 3, sublinear_tf=True, idf_length=2**16)
+    layer.initialize()
+    assert fit_idf(layer, docs) == 1
+    keys, values = doc_features(docs[0], 1, 3, 3, sublinear=True, idf=layer.get_param("idf"))
+    weight = dict(zip(keys.tolist(), values.tolist(), strict=True))
+    from spacy.strings import hash_string
+
+    assert weight[hash_string("w1|the")] < weight[hash_string("w1|down")]
 
 
 def test_unknown_architecture_names_the_choices(tiny_data: Path, tmp_path: Path) -> None:

@@ -136,6 +136,26 @@ def test_money_or_service_loss() -> None:
     assert level("2x afgeschreven, ik sta rood", "billing", "nl") == "high"
 
 
+@pytest.mark.parametrize(
+    ("text", "intent", "lang", "expected"),
+    [  # cues added from batch-2 training/dev posts, one per list
+        ("My neighbour smells gas in her kitchen and your emergency line is dead", "outage", "en", "critical"),
+        ("in de meterkast ruikt het naar gas, wie bel ik?", "question", "nl", "critical"),
+        ("Someone is going to get killed at that crossing", "complaint", "en", "critical"),
+        ("er is zonder mijn toestemming een esim geactiveerd", "security", "nl", "critical"),
+        ("Typed a random tracking number and got a stranger's address", "security", "en", "critical"),
+        ("Our group is now filing a formal complaint with the regulator, considering more", "legal", "en", "critical"),
+        ("bring back 24h access or I'm gone when my contract ends", "feature_request", "en", "high"),
+        ("refund promised weeks ago, I'm behind on rent now", "billing", "en", "high"),
+        ("I'm writing for a trade magazine about your lockers, any chance of a short call?", "press", "en", "high"),
+        ("overschrijvingen staan al van gisteren op 'in behandeling'", "outage", "nl", "high"),
+        ("allez, de app werkt weer niet", "outage", "nl", "high"),
+    ],
+)
+def test_cues_added_from_batch_two(text: str, intent: str, lang: str, expected: str) -> None:
+    assert level(text, intent, lang) == expected
+
+
 # --- guarantees -------------------------------------------------------------------------------
 
 
