@@ -32,7 +32,8 @@ SAFETY = (
     "almost fell", "nearly hit", "almost hit", "could have hurt", "someone could get hurt", "live wire",
     "exposed wires",
     # Dutch / Flemish
-    "gaslek", "gaslucht", "ruik gas", "ruikt naar gas", "koolmonoxide", "in brand", "vlam gevat", "vlam vatten",
+    "gaslek", "gaslucht", "gasgeur",  # gasgeur: Flemish, missed in the demo (a safety miss, not a test item)
+    "ruik gas", "ruikt naar gas", "koolmonoxide", "in brand", "vlam gevat", "vlam vatten",
     "vlammen", "rook uit", "rookt", "staat te roken", "rookontwikkeling", "vonken", "ontploft", "explosie",
     "stroomschok", "onder stroom", "geëlektrocuteerd", "gewond", "verwond", "letsel", "bloedde", "bloedt",
     "ziekenhuis", "eerste hulp", "spoedeisende hulp", "ambulance", "voedselvergiftiging", "allergische reactie",
