@@ -17,21 +17,21 @@ from bot.targets import escalation_targets, targets_for
 
 def enqueue_posts(store: Store, config: Config, mention_id: int, department: str, now: datetime) -> int:
     """One ``post`` row per platform channel of ``department`` that has no copy yet."""
-    count = 0
-    for platform, channel in targets_for(config, department):
-        if not store.has_alert(mention_id, platform, channel, "alert"):
-            store.enqueue(
-                mention_id, platform=platform, channel=channel, kind="post", at=now, body={"department": department}
-            )
-            count += 1
-    return count
+    return _posts(store, mention_id, targets_for(config, department), "alert", now, {"department": department})
 
 
 def enqueue_escalation_posts(store: Store, config: Config, mention_id: int, now: datetime) -> int:
+    """One ``post`` row per escalation channel that has no copy of this mention yet."""
+    return _posts(store, mention_id, escalation_targets(config), "escalation", now, {})
+
+
+def _posts(store: Store, mention_id: int, targets: list[tuple[str, str]], purpose: str, now: datetime,
+           body: dict[str, Any]) -> int:
     count = 0
-    for platform, channel in escalation_targets(config):
-        if not store.has_alert(mention_id, platform, channel, "escalation"):
-            store.enqueue(mention_id, platform=platform, channel=channel, kind="post", purpose="escalation", at=now)
+    for platform, channel in targets:
+        if not store.has_alert(mention_id, platform, channel, purpose):
+            store.enqueue(mention_id, platform=platform, channel=channel, kind="post", purpose=purpose, at=now,
+                          body=body)
             count += 1
     return count
 

@@ -31,25 +31,16 @@ def targets_for(config: Config, department: str) -> list[tuple[str, str]]:
     dept = config.department(department)
     if dept is None:
         return []
-    out: list[tuple[str, str]] = []
-    for platform in enabled_platforms(config):
-        if platform == "slack" and dept.slack_channel:
-            out.append(("slack", dept.slack_channel))
-        elif platform == "teams" and dept.teams_channel:
-            out.append(("teams", dept.teams_channel))
-        elif platform == "console":
-            out.append(("console", console_channel(dept)))
-    return out
+    return _channels(config, dept.slack_channel, dept.teams_channel, console_channel(dept))
 
 
 def escalation_targets(config: Config) -> list[tuple[str, str]]:
     esc = config.escalation
-    out: list[tuple[str, str]] = []
-    for platform in enabled_platforms(config):
-        if platform == "slack" and esc.slack_channel:
-            out.append(("slack", esc.slack_channel))
-        elif platform == "teams" and esc.teams_channel:
-            out.append(("teams", esc.teams_channel))
-        elif platform == "console":
-            out.append(("console", esc.slack_channel if esc.slack_channel.startswith("#") else "#escalations"))
-    return out
+    console = esc.slack_channel if esc.slack_channel.startswith("#") else "#escalations"
+    return _channels(config, esc.slack_channel, esc.teams_channel, console)
+
+
+def _channels(config: Config, slack: str, teams: str, console: str) -> list[tuple[str, str]]:
+    """(platform, channel) for every enabled platform that has a channel here."""
+    wanted = {"slack": slack, "teams": teams, "console": console}
+    return [(platform, wanted[platform]) for platform in enabled_platforms(config) if wanted[platform]]
