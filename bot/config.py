@@ -144,7 +144,7 @@ class EscalationConfig:
 @dataclass(frozen=True)
 class GroupingConfig:
     window: str = _help("how long an open case keeps collecting similar mentions", "2h")
-    similarity: float = _help("text similarity (0–1) at which two mentions are the same story", 0.6)
+    similarity: float = _help("text similarity (0–1) at which two mentions are the same story", 0.4)
     spike_count: int = _help("this many similar mentions within spike_window raises the case's urgency", 10)
     spike_window: str = _help("window for spike_count", "10m")
     baseline_factor: float = _help("an intent's hourly volume this many times its usual rate is a spike", 5.0)
@@ -490,7 +490,7 @@ def _check_semantics(config: Config) -> None:
     parse_duration(config.grouping.window, "grouping.window")
     parse_duration(config.grouping.spike_window, "grouping.spike_window")
     if not 0 < config.grouping.similarity <= 1:
-        raise ConfigError("grouping.similarity: must be between 0 (exclusive) and 1, e.g. 0.6")
+        raise ConfigError("grouping.similarity: must be between 0 (exclusive) and 1, e.g. 0.4")
     if not config.brands:
         raise ConfigError('brands: none defined; add [brands.<name>] with terms = ["YourBrand", "@yourbrand"]')
     if config.slack.enabled and not (config.slack.signing_secret or config.slack.app_token):

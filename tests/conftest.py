@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -191,3 +192,19 @@ async def slack(request: pytest.FixtureRequest, write_config: Callable[..., Conf
     classifier = getattr(request.module, "CLASSIFIER", None)
     async with slack_harness(write_config(slack_toml(fake)), clock, fake, classifier=classifier) as harness:
         yield harness
+
+
+def distinct_texts(n: int, brand: str = "Parcelo") -> list[str]:
+    """``n`` genuinely different posts naming ``brand``: real texts from the labelled training data.
+
+    Random bags of a few words look alike to the grouping similarity; real posts do not (their pairwise
+    similarity stays under 0.25, well below the 0.4 threshold), so "different mentions" tests use these.
+    """
+    path = Path(__file__).resolve().parent.parent / "intents" / "data" / "train.jsonl"
+    texts: list[str] = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            texts.append(f"{brand}: {json.loads(line)['text']}")
+            if len(texts) == n:
+                return texts
+    raise AssertionError(f"only {len(texts)} texts in {path}")

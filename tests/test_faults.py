@@ -20,22 +20,15 @@ from bot.lifecycle import Action, Actor
 from bot.platforms.slack_blocks import fallback_text
 from bot.platforms.teams_cards import status_words
 from bot.service import Service
-from tests.conftest import drain, fixed_classifier, make_mention
+from tests.conftest import distinct_texts, drain, fixed_classifier, make_mention
 from tests.fakes.fake_slack import FakeSlack, slack_toml
 from tests.fakes.fake_teams import TEAMS_TOML, teams_service
 
 CLASSIFIER = fixed_classifier({"invoice": ("billing", "normal")}, default=("question", "normal"))
-WORDS = ("parcel", "invoice", "courier", "refund", "locker", "driver", "label", "tracking", "weekend", "door",
-         "neighbour", "receipt", "discount", "return", "pickup", "address", "phone", "email", "box", "van")
 ANN = Actor("slack", "U0ANN", "Ann Example")
 RATE = 0.3
 
 
-def _texts(n: int) -> list[str]:
-    import random
-
-    rng = random.Random(99)
-    return [f"Parcelo {' '.join(rng.sample(WORDS, 7))} #{i}" for i in range(n)]
 
 
 @pytest.mark.timeout(120)
@@ -46,7 +39,7 @@ async def test_slack_faults_every_alert_once_and_edits_converge(write_config, cl
         await svc.start(serve_http=False, run_sources=False, run_workers=False)
         fake.chaos(RATE, seed=7, hang_seconds=1.5)
         ids = [svc.pipeline.ingest(make_mention(text, handle=f"@u{i}@x")).mention_id
-               for i, text in enumerate(_texts(40))]
+               for i, text in enumerate(distinct_texts(40))]
         await drain(svc, clock)
         for mention_id in ids[:15]:
             svc.core.act(Action("claim", mention_id, ANN))
@@ -77,7 +70,7 @@ async def test_teams_faults_every_card_once_and_edits_converge(write_config, clo
         svc, fake = h.service, h.fake
         fake.chaos(RATE, seed=11, kinds=("create", "update", "reply"))
         ids = [svc.pipeline.ingest(make_mention(text, handle=f"@u{i}@x")).mention_id
-               for i, text in enumerate(_texts(30))]
+               for i, text in enumerate(distinct_texts(30))]
         await drain(svc, clock)
         teams_ann = Actor("teams", "aad-ann", "Ann Agent")
         for mention_id in ids[:12]:
