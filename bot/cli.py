@@ -16,7 +16,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +164,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 1 if report["errors"] or report["pending"] else 0
 
 
-async def _replay(config: Config, path: str, *, quiet: bool, wait: float, after=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+async def _replay(config: Config, path: str, *, quiet: bool, wait: float,
+                  after: Callable[[Any], Awaitable[None]] | None = None) -> dict[str, Any]:
     from adapters.replay import LineError, read_mentions
     from bot.platforms.console import ConsolePlatform
     from bot.service import Service
@@ -189,12 +190,10 @@ async def _replay(config: Config, path: str, *, quiet: bool, wait: float, after=
             service.pipeline.ingest_batch(batch)
     except UnicodeDecodeError as exc:
         errors.append(f"the file is not UTF-8 text ({exc.reason})")
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(service.outbox.drain(), timeout=wait)
+    await _deliver_within(service, wait)
     if after is not None:
         await after(service)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(service.outbox.drain(), timeout=wait)
+        await _deliver_within(service, wait)
     counts = service.store.delivery_counts()
     report = {
         "summary": service.store.summary(),
@@ -209,6 +208,12 @@ async def _replay(config: Config, path: str, *, quiet: bool, wait: float, after=
     await service.stop()
     service.store.close()
     return report
+
+
+async def _deliver_within(service: Any, seconds: float) -> None:
+    """Deliver what is pending, giving up after ``seconds`` (the summary then reports what still waits)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(service.outbox.drain(), timeout=seconds)
 
 
 def _print_summary(report: dict[str, Any]) -> None:
@@ -453,8 +458,6 @@ def _core(config: Config) -> Any:
 
 
 def cmd_mentions_list(args: argparse.Namespace) -> int:
-    from bot.commands import summary_line
-
     core = _core(load_config(args.config))
     rows = core.store.list_mentions(status=args.status, department=args.department,
                                     silenced=True if args.silenced else None, limit=args.limit)
@@ -474,7 +477,6 @@ def cmd_mentions_list(args: argparse.Namespace) -> int:
         table.add_row(f"M-{row['id']}", row["status"], row["urgency"], row["intent"], row["department"], owner,
                       row["author_handle"] or "", " ".join((row["text"] or "").split())[:90])
     console.print(table)
-    del summary_line
     return 0
 
 
