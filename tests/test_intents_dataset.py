@@ -12,25 +12,31 @@ import pytest
 from intents.dataset import (
     BATCH_DIRS,
     DATA_DIR,
-    RAW_DIR,
     SPLITS,
     DataError,
     LabelledPost,
     read_batches,
     read_labelled,
-    read_raw,
     split,
     split_batches,
 )
 from intents.labels import INTENTS, URGENCIES
 
-#: SHA-256 of batch 1's post ids per split (sorted, one per line), as first published with
-#: 2,160 posts. Batch 1's test numbers are only comparable, and its dev/test posts only unseen by
-#: training, while this holds: a later batch is split on its own and never moves a batch-1 post.
-BATCH1_SPLIT = {
-    "train": (1512, "4b36b4fbc9adb32c3ae97cd85becd807a108279810dd59933d8b1309b3ba1516"),
-    "dev": (336, "dc8200728e57792c7790bf466ef834b89ae33ef4789ca3718d971dc55bf48d7d"),
-    "test": (312, "244cc2bbbbbdb0c30b456d87014e76e36bbc90928fa8a8ea8ca45e365db2ef3b"),
+#: SHA-256 of each published batch's post ids per split (sorted, one per line): batch 1 as first
+#: published with 2,160 posts, batch 2 as published with 5,040. A batch's test numbers are only
+#: comparable, and its dev/test posts only unseen by training, while this holds: a later batch is
+#: split on its own and never moves an earlier post.
+PINNED_SPLITS = {
+    ("en-", "nl-"): {
+        "train": (1512, "4b36b4fbc9adb32c3ae97cd85becd807a108279810dd59933d8b1309b3ba1516"),
+        "dev": (336, "dc8200728e57792c7790bf466ef834b89ae33ef4789ca3718d971dc55bf48d7d"),
+        "test": (312, "244cc2bbbbbdb0c30b456d87014e76e36bbc90928fa8a8ea8ca45e365db2ef3b"),
+    },
+    ("en2-", "nl2-"): {
+        "train": (2016, "5a0b68baa8a4f98ea69743ddff0b49deac6770f58755874450f289c93c5f2556"),
+        "dev": (432, "5bd8aa4d5cf304dabf60c81374fbe923e78afd54c8e6c9eef9c61a676a66d82e"),
+        "test": (432, "914d3a8d280fdc007011ae40fb9ad6a14eacec476a543b8fc5a86ecac8909454"),
+    },
 }
 
 
@@ -122,15 +128,25 @@ def test_a_later_batch_repeating_an_earlier_text_is_dropped(tmp_path: Path) -> N
     assert [[p.id for p in batch] for batch in read_batches([first, second])] == [["a"], ["c"]]
 
 
-def test_batch1_split_never_changes(shipped: dict[str, list[LabelledPost]]) -> None:
-    """No batch-1 post may change split: the pinned fingerprint, in the rule and in the shipped files."""
-    if RAW_DIR.is_dir():
-        from_rule = split(read_raw(RAW_DIR))
-        assert {name: _fingerprint([p.id for p in from_rule[name]]) for name in SPLITS} == BATCH1_SPLIT
-    batch1 = {name: [p for p in shipped[name] if p.id.startswith(("en-", "nl-"))] for name in SPLITS}
-    assert {name: _fingerprint([p.id for p in batch1[name]]) for name in SPLITS} == BATCH1_SPLIT
-    for name in SPLITS:  # and they come first, in their original order (the files were appended to)
-        assert [p.id for p in shipped[name][: len(batch1[name])]] == [p.id for p in batch1[name]]
+@pytest.mark.parametrize("prefixes", list(PINNED_SPLITS))
+def test_published_batches_never_change_split(
+    shipped: dict[str, list[LabelledPost]], prefixes: tuple[str, ...]
+) -> None:
+    """No post of a published batch may change split: the pinned fingerprints, in the rule and in the files."""
+    pinned = PINNED_SPLITS[prefixes]
+    index = list(PINNED_SPLITS).index(prefixes)
+    if all(folder.is_dir() for folder in BATCH_DIRS):
+        from_rule = split_batches(read_batches())
+        assert {name: _fingerprint([p.id for p in from_rule[name] if p.id.startswith(prefixes)])
+                for name in SPLITS} == pinned
+    batch = {name: [p for p in shipped[name] if p.id.startswith(prefixes)] for name in SPLITS}
+    assert {name: _fingerprint([p.id for p in batch[name]]) for name in SPLITS} == pinned
+    # earlier batches come first, in their original order (the files were appended to)
+    offset = {name: sum(pinned_other[name][0] for pinned_other in list(PINNED_SPLITS.values())[:index])
+              for name in SPLITS}
+    for name in SPLITS:
+        window = shipped[name][offset[name] : offset[name] + pinned[name][0]]
+        assert [p.id for p in window] == [p.id for p in batch[name]]
 
 
 def test_shipped_split_is_the_split_of_the_raw_files(shipped: dict[str, list[LabelledPost]]) -> None:
