@@ -54,6 +54,18 @@ SAFETY = (
     # added from batch-2 training/dev posts
     "smells gas", "smelled gas", "smelt gas", "ruikt het naar gas", "naar gas ruikt", "get killed", "gets killed",
     "zakt weg", "water uit de grond",
+    # added from batch-3 training/dev posts
+    "while driving", "phone while driving", "drifting into", "achter het stuur", "tijdens het rijden",
+    "smoke alarm", "smoke alarms", "rookmelder", "rookmelders", "i was ill", "was ill for", "coeliac", "celiac",
+    "wrong dose", "the dose", "overdose", "verkeerde dosis", "lift dropped", "elevator dropped", "dropped a floor",
+    "zakte de lift", "lift zakte", "noodknop", "someone is going to lose", "someone's foot", "someone's hand",
+    "lose a finger", "lose a hand", "no heating", "heating off", "zonder verwarming", "geen verwarming",
+    "raw chicken", "raw at the bone", "undercooked", "rauw vlees", "rauwe kip", "urgent care", "swelled up",
+    "swollen", "opgezwollen", "huisartsenpost", "chemo", "dialysis", "dialyse", "emergency services",
+    "emergency calls", "can't call 000", "can't call 911", "can't call 999", "can't call 112", "noodnummer",
+    "alarmnummer", "112 niet", "gewonden", "remblokken", "emergency exit", "emergency exits", "fire exit",
+    "fire exits", "nooduitgang", "nooduitgangen", "level crossing", "overweg", "slagbomen", "light curtain",
+    "safety sensor",
 )
 
 ACCOUNT_TAKEOVER = (
@@ -79,6 +91,9 @@ ACCOUNT_TAKEOVER = (
     "oplichter gebeld", "spoofing", "simkaart overgezet", "overgezet naar",
     # added from batch-2 training/dev posts
     "pretending to be me", "moved the account", "esim geactiveerd", "esim aangevraagd",
+    # added from batch-3 training/dev posts
+    "got taken over", "gone from my account", "taken from my account", "used my card", "weg van mijn rekening",
+    "van mijn rekening gehaald",
     # French / German
     "piraté", "compte piraté", "usurpation", "gehackt worden", "konto gehackt", "identitätsdiebstahl",
 )
