@@ -1,7 +1,7 @@
 """Measure what docs/classifier.md claims: the architecture choice (dev) and the baselines (test).
 
     python bench/compare_classifiers.py            # both tables
-    python bench/compare_classifiers.py --dev      # only the architecture comparison (trains 6 models, ~4 min)
+    python bench/compare_classifiers.py --dev      # only the architecture comparison (trains 6 models, ~12 min)
     python bench/compare_classifiers.py --test     # only Siloless vs the two baselines on the test split
 
 ``--dev`` trains every candidate architecture (``intents/config.<arch>.cfg``) on the train split with
