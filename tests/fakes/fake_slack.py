@@ -27,6 +27,8 @@ from aiohttp import WSMsgType, web
 from aiohttp.test_utils import TestServer
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes.polling import poll_until
+
 TOKEN = "xoxb-test-token"
 APP_TOKEN = "xapp-test-token"
 SIGNING_SECRET = "test-signing-secret"
@@ -154,15 +156,8 @@ class FakeSlack:
 
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 3.0, what: str = "") -> Any:
         """Poll until ``predicate()`` is truthy (side effects run after the ack, in the background)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what or predicate}; calls: "
-                                     f"{[c.method for c in self.calls]}")
-            await asyncio.sleep(0.02)
+        return await poll_until(predicate, timeout=timeout, interval=0.02, describe_failure=lambda: (
+            f"timed out waiting for {what or predicate}; calls: {[c.method for c in self.calls]}"))
 
     async def send_envelope(self, envelope: dict[str, Any]) -> None:
         """Push a Socket Mode envelope to the connected app."""

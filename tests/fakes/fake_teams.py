@@ -9,7 +9,6 @@ to answer 429 with ``Retry-After``, a 5xx, or "conversation not found"; it answe
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import itertools
@@ -27,6 +26,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from msrest.authentication import Authentication
+
+from tests.fakes.polling import poll_until
 
 MAX_ACTIVITY_BYTES = 100_000
 TENANT = "tenant-0001"
@@ -128,15 +129,9 @@ class FakeBotConnector:
 
     async def wait_for(self, predicate: Callable[[], Any], *, timeout: float = 3.0, what: str = "a call") -> Any:
         """Poll ``predicate`` until it returns something truthy (no fixed sleeps in tests)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; calls so far: "
-                                     f"{[(c.kind, c.status, c.conversation_id) for c in self.calls]}")
-            await asyncio.sleep(0.01)
+        return await poll_until(predicate, timeout=timeout, interval=0.01, describe_failure=lambda: (
+            f"timed out waiting for {what}; calls so far: "
+            f"{[(c.kind, c.status, c.conversation_id) for c in self.calls]}"))
 
     # -- server ---------------------------------------------------------------------------------
 
