@@ -37,6 +37,11 @@ PINNED_SPLITS = {
         "dev": (432, "5bd8aa4d5cf304dabf60c81374fbe923e78afd54c8e6c9eef9c61a676a66d82e"),
         "test": (432, "914d3a8d280fdc007011ae40fb9ad6a14eacec476a543b8fc5a86ecac8909454"),
     },
+    ("en3-", "nl3-"): {
+        "train": (2517, "11a077ec1e0c74d16dd93cd1527d8f9ff96d94cdca3fa9c669c2571c347218ac"),
+        "dev": (540, "0425026ff2fd6787931a7273fa6fb03b85c1e7b21270f3e61968a9ce3232ab3d"),
+        "test": (540, "ef3162d38b63c04bede6c7df40c31979955e17aea077c73654a79b14399ab0e0"),
+    },
 }
 
 
