@@ -5,12 +5,12 @@ The split is deterministic and stratified: inside each language × intent group,
 by the SHA-256 of their id and cut 70/15/15. The same raw files always give the same split, and
 every label is represented in each part.
 
-The data came in batches (``raw/`` first, then ``raw2/``, then ``raw3/``), and **each batch is split on its own**,
-its parts appended after the earlier batches' parts. Adding a batch therefore never moves an
+The data came in batches (``raw/`` first, then ``raw2/``, ``raw3/`` and ``raw4/``), and **each batch is
+split on its own**, its parts appended after the earlier batches' parts. Adding a batch therefore never moves an
 earlier post between train, dev and test: a post that was test stays test, so numbers measured on
 the old test split stay comparable and no old dev/test post ever leaks into training.
-(``tests/test_intents_dataset.py`` pins batch 1's split.) ``python -m intents.dataset`` rebuilds the
-three files from the raw folders and prints the counts the data card quotes.
+(``tests/test_intents_dataset.py`` pins the split of every published batch.) ``python -m intents.dataset``
+rebuilds the three files from the raw folders and prints the counts the data card quotes.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from intents.verdict import Post
 DATA_DIR = Path(__file__).resolve().parent / "data"
 RAW_DIR = DATA_DIR / "raw"
 #: The labelled batches, oldest first; each is split alone (see the module docstring).
-BATCH_DIRS: tuple[Path, ...] = (RAW_DIR, DATA_DIR / "raw2", DATA_DIR / "raw3")
+BATCH_DIRS: tuple[Path, ...] = (RAW_DIR, DATA_DIR / "raw2", DATA_DIR / "raw3", DATA_DIR / "raw4")
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 _FRACTIONS = {"train": 0.70, "dev": 0.15}  # test gets the rest
 

@@ -42,6 +42,11 @@ PINNED_SPLITS = {
         "dev": (540, "0425026ff2fd6787931a7273fa6fb03b85c1e7b21270f3e61968a9ce3232ab3d"),
         "test": (540, "ef3162d38b63c04bede6c7df40c31979955e17aea077c73654a79b14399ab0e0"),
     },
+    ("en4-", "nl4-"): {
+        "train": (1758, "b380fb6145d6efdf0ed2b75284ad486064568ab6634b64ac2d5f3837aea2ed05"),
+        "dev": (372, "e62a1b7499e4b2a3e2e0940cbc54092af50debd2ac452b6dc3955e76f0ab967e"),
+        "test": (382, "639dc8b8ccc5c228274b8edd2da358fef54c563e6918d0f7c335d1850598451c"),
+    },
 }
 
 
