@@ -66,6 +66,10 @@ SAFETY = (
     "alarmnummer", "112 niet", "gewonden", "remblokken", "emergency exit", "emergency exits", "fire exit",
     "fire exits", "nooduitgang", "nooduitgangen", "level crossing", "overweg", "slagbomen", "light curtain",
     "safety sensor",
+    # added from batch-4 training/dev posts
+    "bald tyre", "bald tire", "pressure light", "insulin", "cgm", "glucose", "type 1 diabetic", "koelt af",
+    "met een baby", "alarmknop*", "noodoproep*", "meldkamer", "kwetsbare ouderen", "verkeerde sterkte",
+    "notenallergie", "nut allergy", "allergie", "kind onder", "kinderen spelen", "children play",
 )
 
 ACCOUNT_TAKEOVER = (
@@ -94,6 +98,9 @@ ACCOUNT_TAKEOVER = (
     # added from batch-3 training/dev posts
     "got taken over", "gone from my account", "taken from my account", "used my card", "weg van mijn rekening",
     "van mijn rekening gehaald",
+    # added from batch-4 training/dev posts
+    "weggeboekt", "nep-app", "voorgedaan als mij", "zich voorgedaan als", "nep-id", "inloggegevens wil",
+    "posing as me", "fake id",
     # French / German
     "piraté", "compte piraté", "usurpation", "gehackt worden", "konto gehackt", "identitätsdiebstahl",
 )
@@ -122,6 +129,9 @@ DATA_LEAK = (
     "without password", "iban",
     # added from batch-2 training/dev posts
     "a stranger's", "strangers' addresses", "api keys", "klantnamen",
+    # added from batch-4 training/dev posts
+    "passport scan*", "public bucket", "listing customer", "any other merchant*", "any other user*",
+    "any other customer*", "id in the url", "paspoortscan*", "kopie van mijn paspoort",
 )
 
 LEGAL_THREAT = (

@@ -46,6 +46,7 @@ _NEGATIVE = (
     "fiasco", "mess", "chaos", "nobody answers", "no one answers", "can't believe", "cannot believe", "absurd",
     "refused", "denied", "devastated", "under fire", "criticised", "criticized", "complaints", "layoffs", "fined",
     "strike", "shortage", "backlash", "slammed", "worst-rated", "price hike",
+    "allegations", "alleged*", "accused", "misled", "misleading", "documents suggest*",
     # Dutch / Flemish
     "slecht", "slechte", "slechtste", "waardeloos", "waardeloze", "belachelijk", "schandalig", "schande",
     "bizar", "triest", "treurig", "kwaad", "boos", "woedend", "pissig", "chagrijnig", "geïrriteerd", "irritant",

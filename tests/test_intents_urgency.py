@@ -102,6 +102,29 @@ def test_press_with_a_same_day_deadline() -> None:
     assert level(text, "press", "nl") == "critical"
 
 
+def test_a_same_day_story_with_allegations_is_not_good_news() -> None:
+    """"sold as new" trips the good-news cue "new"; the allegation makes the story negative again."""
+    text = "Deadline today: we have documents suggesting you sold refurbished phones as new. We publish tonight."
+    assert level(text, "press") == "critical"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "lang", "expected_reason"),
+    [  # cues added from batch-4 training/dev misses, one per family
+        ("rental car with a bald tyre and two kids in the back", "complaint", "en", "physical safety risk"),
+        ("app down and my daughter's CGM readings are not syncing", "outage", "en", "physical safety risk"),
+        ("de alarmknoppen krijgen geen verbinding met de meldkamer", "outage", "nl", "physical safety risk"),
+        ("notenallergie aangegeven en toch cashews in de curry", "complaint", "nl", "physical safety risk"),
+        ("binnen een uur was er 2.340 euro weggeboekt via een nep-app", "security", "nl",
+         "account takeover or fraud in progress"),
+        ("your public bucket is listing customer attachments and passport scans", "security", "en", "data leak"),
+    ],
+)
+def test_batch_4_cues(text: str, intent: str, lang: str, expected_reason: str) -> None:
+    assert level(text, intent, lang) == "critical"
+    assert expected_reason in reasons(text, intent, lang)
+
+
 def test_viral_negative_author() -> None:
     text = "Worst airline ever, stuck for 6 hours"
     assert level(text, "complaint", followers=240_000) == "critical"
