@@ -101,6 +101,8 @@ ACCOUNT_TAKEOVER = (
     # added from batch-4 training/dev posts
     "weggeboekt", "nep-app", "voorgedaan als mij", "zich voorgedaan als", "nep-id", "inloggegevens wil",
     "posing as me", "fake id",
+    "card was used", "was used online", "fraud agent", "kredietlijn aangevraagd", "ik heb geen bedrijf",
+    "niet van mij is", "heb dat niet aangepast", "in mijn account is geweest",
     # French / German
     "piraté", "compte piraté", "usurpation", "gehackt worden", "konto gehackt", "identitätsdiebstahl",
 )
@@ -146,7 +148,8 @@ LEGAL_THREAT = (
     "advocaat", "advocaten", "jurist", "juridisch*", "juridische stappen", "rechtszaak", "rechter", "rechtbank",
     "aanklagen", "aanklacht", "dagvaard*", "procedure tegen", "geschillencommissie", "kantonrechter",
     "ingebrekestelling", "sommatie", "aansprakelijk", "toezichthouder", "acm", "afm", "autoriteit persoonsgegevens",
-    "autoriteit consument", "kifid", "ombudsdienst", "ombudsman", "consumentenbond", "test-aankoop", "testaankoop",
+    "autoriteit consument", "nvwa", "kifid", "ombudsdienst", "ombudsman", "consumentenbond", "test-aankoop",
+    "testaankoop",
     "avg", "avg-verzoek", "inzageverzoek", "verwijderverzoek", "aangifte gedaan", "aangifte bij de politie",
     "politie", "deurwaarder", "klacht ingediend",
     "klacht indienen bij", "melding gemaakt bij", "gemeld bij de", "collectieve actie", "massaclaim", "bipt", "fsma",

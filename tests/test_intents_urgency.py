@@ -118,6 +118,9 @@ def test_a_same_day_story_with_allegations_is_not_good_news() -> None:
         ("binnen een uur was er 2.340 euro weggeboekt via een nep-app", "security", "nl",
          "account takeover or fraud in progress"),
         ("your public bucket is listing customer attachments and passport scans", "security", "en", "data leak"),
+        ("my card was used online three times while it's in my wallet", "billing", "en",
+         "account takeover or fraud in progress"),
+        ("NVWA gemeld: ze plakken nieuwe datumstickers op de kip", "complaint", "nl", "legal or regulator threat"),
     ],
 )
 def test_batch_4_cues(text: str, intent: str, lang: str, expected_reason: str) -> None:
