@@ -47,6 +47,11 @@ PINNED_SPLITS = {
         "dev": (372, "e62a1b7499e4b2a3e2e0940cbc54092af50debd2ac452b6dc3955e76f0ab967e"),
         "test": (382, "639dc8b8ccc5c228274b8edd2da358fef54c563e6918d0f7c335d1850598451c"),
     },
+    ("en5-", "nl5-"): {
+        "train": (1253, "b207ba14b3c06010eb343c758fbd357fbec4d316e619522a8b22f4a9797d421c"),
+        "dev": (275, "0f1f17c52ce7469189358a13fb8885108faeb3acf6cdeb1e66e3e0e57b621b4a"),
+        "test": (265, "8e6d95bdc233b03ac3dcf9b2c81418ba35409914747e201ece662f77f430d777"),
+    },
 }
 
 
