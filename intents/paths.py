@@ -12,7 +12,9 @@ DEFAULT_MODEL_DIR = PACKAGE_DIR / "model"
 MODEL_ENV = "SILOLESS_INTENTS_MODEL"
 BASE_CONFIG = PACKAGE_DIR / "config.cfg"
 #: Textcat architectures with a ``config.<arch>.cfg`` block that ``siloless train --arch`` swaps in.
-ARCHITECTURES: tuple[str, ...] = ("bow", "ensemble", "reduce", "ngrams", "ngrams-tfidf", "ngrams-tok2vec")
+ARCHITECTURES: tuple[str, ...] = (
+    "bow", "ensemble", "reduce", "ngrams", "ngrams-tfidf", "ngrams-tok2vec", "ngrams-nb",
+)
 #: Short names for the registered architectures, as ``Verdict.model`` and the docs say them.
 ARCH_NAMES: dict[str, str] = {
     "spacy.TextCatBOW.v3": "bow",
@@ -21,6 +23,7 @@ ARCH_NAMES: dict[str, str] = {
     "siloless.TextCatHashedNgrams.v1": "ngrams",
     "siloless.TextCatHashedNgrams.v2": "ngrams-tfidf",
     "siloless.TextCatNgramsTok2Vec.v1": "ngrams-tok2vec",
+    "siloless.TextCatNBNgrams.v1": "ngrams-nb",
 }
 
 

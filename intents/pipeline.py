@@ -7,8 +7,10 @@ registered here under versioned names (a config written today keeps meaning the 
   training examples, so there is no ``.spacy`` conversion step to forget to rerun;
 * ``siloless.RichLogger.v1`` shows training progress with rich (``intents.progress``);
 * ``siloless.TextCatHashedNgrams.v1`` / ``.v2`` (``intents.ngrams``), textcat architectures;
-* ``siloless.FitNgramIdf.v1``, an ``[initialize] after_init`` callback that fills v2's IDF table
-  from the training posts (a no-op for architectures without one).
+* ``siloless.TextCatNBNgrams.v1`` (``intents.nbweights``), the same features over a naive-Bayes prior;
+* ``siloless.FitNgramStats.v1``, an ``[initialize] after_init`` callback that fills the IDF table and
+  the naive-Bayes ratio table from the labelled training posts (each step a no-op for architectures
+  without that table); ``siloless.FitNgramIdf.v1``, its IDF-only predecessor, stays so older models load.
 
 spaCy's own CLI can train from the same file: ``python -m spacy train intents/config.cfg
 --code intents/pipeline.py``. Loading a trained model needs the architecture registered, which
@@ -26,7 +28,10 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import registry
 
-from intents import ngrams  # registers siloless.TextCatHashedNgrams.v1 and .v2
+from intents import (
+    nbweights,  # registers siloless.TextCatNBNgrams.v1
+    ngrams,  # registers siloless.TextCatHashedNgrams.v1 and .v2
+)
 from intents.labels import INTENTS
 from intents.paths import ARCH_NAMES, MODEL_ENV, is_model_dir
 
@@ -77,6 +82,24 @@ def fit_ngram_idf(path: Path) -> Callable[[Language], Language]:
         if "textcat" in nlp.pipe_names:
             docs = [nlp.make_doc(post.text) for post in read_labelled(Path(path))]
             ngrams.fit_idf(nlp.get_pipe("textcat").model, docs)
+        return nlp
+
+    return fit
+
+
+@registry.callbacks("siloless.FitNgramStats.v1")
+def fit_ngram_stats(path: Path) -> Callable[[Language], Language]:
+    """After initialisation: the IDF table, then the naive-Bayes ratios, from the labelled posts at ``path``."""
+    from intents.dataset import read_labelled
+
+    def fit(nlp: Language) -> Language:
+        if "textcat" in nlp.pipe_names:
+            textcat = nlp.get_pipe("textcat")
+            posts = read_labelled(Path(path))
+            docs = [nlp.make_doc(post.text) for post in posts]
+            ngrams.fit_idf(textcat.model, docs)
+            column = {label: i for i, label in enumerate(textcat.labels)}
+            nbweights.fit_nb_ratios(textcat.model, docs, [column[post.intent] for post in posts])
         return nlp
 
     return fit

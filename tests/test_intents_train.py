@@ -51,11 +51,23 @@ def test_same_seed_same_model(tiny_data: Path, tiny_model: Path, tmp_path: Path)
     assert (again.output / "textcat" / "model").read_bytes() == (tiny_model / "textcat" / "model").read_bytes()
 
 
-@pytest.mark.parametrize("arch", ["bow", "ngrams-tok2vec"])
+@pytest.mark.parametrize("arch", ["bow", "ngrams-tok2vec", "ngrams-nb"])
 def test_architecture_candidates_train(tiny_data: Path, tmp_path: Path, arch: str) -> None:
     result = train_model(data_dir=tiny_data, output=tmp_path / arch, arch=arch, max_steps=10, progress=False)
     assert result.arch == arch
     assert Classifier.from_dir(result.output).name.startswith(f"spacy-textcat:{arch}@")
+
+
+def test_naive_bayes_ratios_are_fitted_from_train_and_saved(tiny_data: Path, tmp_path: Path) -> None:
+    from intents.pipeline import load_model
+
+    result = train_model(data_dir=tiny_data, output=tmp_path / "nb", arch="ngrams-nb", max_steps=10, progress=False)
+    textcat = load_model(result.output).get_pipe("textcat")
+    ratios = textcat.model.get_ref("output_layer").get_param("R")
+    assert ratios.shape == (65536, len(INTENTS))
+    assert ratios.max() > 0 > ratios.min()  # fitted (an unfitted table is all zeros) and loaded back
+    refund = Classifier.from_dir(result.output).classify_many(["refund refund refund invoice charged twice"])[0]
+    assert refund.intent_scores["billing"] > 1 / len(INTENTS)  # the prior already points somewhere sensible
 
 
 def test_idf_table_is_fitted_from_train_and_saved(tiny_model: Path) -> None:
