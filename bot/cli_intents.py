@@ -12,10 +12,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from intents.train import TrainResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -122,7 +125,7 @@ def _train_plain(args: argparse.Namespace, err: Console) -> int:
         err.print("[yellow]note:[/yellow] --config is only used with --with-feedback; training on labelled data only")
     result = train_model(data_dir=args.data_dir, output=args.output, arch=args.arch, seed=args.seed,
                          max_steps=args.max_steps, progress=not args.quiet)
-    _after_training(args, result.output, result.dev_macro_f1, result.arch)
+    _after_training(args, result)
     return EXIT_OK
 
 
@@ -148,7 +151,7 @@ def _train_with_feedback(args: argparse.Namespace, err: Console) -> int:
                          seed=args.seed, max_steps=args.max_steps, progress=not args.quiet)
     after = evaluate(_classifier(result.output, False), dev, data="dev")
     console.print(comparison_table(before, after, f"Dev set before ({before['model']}) and after retraining"))
-    _after_training(args, result.output, result.dev_macro_f1, result.arch, show_eval=False)
+    _after_training(args, result, show_eval=False)
     return EXIT_OK
 
 
@@ -183,15 +186,19 @@ def load_feedback_rows(config_path: Path | None) -> list[dict[str, Any]]:
             close()
 
 
-def _after_training(args: argparse.Namespace, output: Path, dev_f1: float, arch: str, show_eval: bool = True) -> None:
+def _after_training(args: argparse.Namespace, result: TrainResult, show_eval: bool = True) -> None:
     import intents
     from intents.paths import DEFAULT_MODEL_DIR
 
     intents.reset()  # a model trained in this process replaces the one loaded before
+    output = result.output
     size = sum(p.stat().st_size for p in output.rglob("*") if p.is_file())
     console = Console()
-    console.print(f"[green]model written[/green] to {output} ({size / 1e6:.1f} MB, {arch}); "
-                  f"best dev macro-F1 {dev_f1:.3f} (seed {args.seed})", soft_wrap=True)
+    console.print(f"[green]model written[/green] to {output} ({size / 1e6:.1f} MB, {result.arch}); "
+                  f"best dev macro-F1 {result.dev_macro_f1:.3f} (seed {args.seed})", soft_wrap=True)
+    if result.critical_dev_macro_f1 is not None:
+        console.print(f"critical detector in {output / 'critical'}: best dev macro-F1 "
+                      f"{result.critical_dev_macro_f1:.3f} (critical vs not)", soft_wrap=True, markup=False)
     if output.resolve() != DEFAULT_MODEL_DIR.resolve():
         console.print(f"To use it: export SILOLESS_INTENTS_MODEL={output}", soft_wrap=True, markup=False)
     if show_eval:

@@ -11,6 +11,9 @@ DEFAULT_MODEL_DIR = PACKAGE_DIR / "model"
 #: Point classification at another trained model (e.g. one retrained with people's feedback).
 MODEL_ENV = "SILOLESS_INTENTS_MODEL"
 BASE_CONFIG = PACKAGE_DIR / "config.cfg"
+#: Merged over the base config to train the learned critical detector, shipped in ``<model>/critical``.
+CRITICAL_CONFIG = PACKAGE_DIR / "config.critical.cfg"
+CRITICAL_SUBDIR = "critical"
 #: Textcat architectures with a ``config.<arch>.cfg`` block that ``siloless train --arch`` swaps in.
 ARCHITECTURES: tuple[str, ...] = (
     "bow", "ensemble", "reduce", "ngrams", "ngrams-tfidf", "ngrams-tok2vec", "ngrams-nb",

@@ -3,8 +3,10 @@
 ``intents/config.cfg`` is declarative, so everything it refers to beyond spaCy's built-ins is
 registered here under versioned names (a config written today keeps meaning the same thing):
 
-* ``siloless.MentionsCorpus.v1`` reads our labelled JSONL (Mention + ``intent``) straight into
-  training examples, so there is no ``.spacy`` conversion step to forget to rerun;
+* ``siloless.MentionsCorpus.v2`` reads our labelled JSONL (Mention + ``intent`` + ``urgency``) straight
+  into training examples, so there is no ``.spacy`` conversion step to forget to rerun; its ``target``
+  says what the examples teach: the 12 intents, or ``critical`` vs ``not_critical`` for the learned
+  critical detector (``intents.urgency``); v1 (intents only) stays so older configs load;
 * ``siloless.RichLogger.v1`` shows training progress with rich (``intents.progress``);
 * ``siloless.TextCatHashedNgrams.v1`` / ``.v2`` (``intents.ngrams``), textcat architectures;
 * ``siloless.TextCatNBNgrams.v1`` (``intents.nbweights``), the same features over a naive-Bayes prior;
@@ -53,6 +55,19 @@ def model_label(nlp: Language) -> str:
     return f"spacy-textcat:{short}@{nlp.meta.get('version', '0.0.0')}"
 
 
+#: What a training run can learn, and the labels of each (``[initialize.components.textcat] labels``).
+TARGET_LABELS: dict[str, tuple[str, ...]] = {"intent": INTENTS, "critical": ("critical", "not_critical")}
+
+
+def target_label(post: Any, target: str) -> str | None:
+    """The label ``post`` teaches for ``target``; ``None`` when it has none (feedback rows carry no urgency)."""
+    if target == "intent":
+        return str(post.intent)
+    if target == "critical":
+        return None if post.urgency is None else ("critical" if post.urgency == "critical" else "not_critical")
+    raise ValueError(f"unknown training target {target!r}: use one of {', '.join(TARGET_LABELS)}")
+
+
 def intent_cats(intent: str) -> dict[str, float]:
     """One-hot ``cats`` over all labels, the shape an exclusive textcat trains on."""
     if intent not in INTENTS:
@@ -73,6 +88,26 @@ def mentions_corpus(path: Path, limit: int = 0) -> Callable[[Language], Iterator
     return read
 
 
+@registry.readers("siloless.MentionsCorpus.v2")
+def mentions_corpus_v2(path: Path, limit: int = 0, target: str = "intent") -> Callable[[Language], Iterator[Example]]:
+    """Training examples from a labelled JSONL file, labelled for ``target`` (see ``TARGET_LABELS``)."""
+    from intents.dataset import read_labelled
+
+    labels = TARGET_LABELS.get(target)
+    if labels is None:
+        raise ValueError(f"unknown training target {target!r}: use one of {', '.join(TARGET_LABELS)}")
+
+    def read(nlp: Language) -> Iterator[Example]:
+        posts = read_labelled(Path(path))
+        for post in posts[:limit] if limit else posts:
+            label = target_label(post, target)
+            if label is not None:
+                cats = {name: float(name == label) for name in labels}
+                yield Example.from_dict(nlp.make_doc(post.text), {"cats": cats})
+
+    return read
+
+
 @registry.callbacks("siloless.FitNgramIdf.v1")
 def fit_ngram_idf(path: Path) -> Callable[[Language], Language]:
     """After initialisation: IDF of every hashed n-gram over the training posts at ``path``."""
@@ -88,18 +123,19 @@ def fit_ngram_idf(path: Path) -> Callable[[Language], Language]:
 
 
 @registry.callbacks("siloless.FitNgramStats.v1")
-def fit_ngram_stats(path: Path) -> Callable[[Language], Language]:
-    """After initialisation: the IDF table, then the naive-Bayes ratios, from the labelled posts at ``path``."""
+def fit_ngram_stats(path: Path, target: str = "intent") -> Callable[[Language], Language]:
+    """After initialisation: the IDF table, then the naive-Bayes ratios for ``target``, from the posts at ``path``."""
     from intents.dataset import read_labelled
 
     def fit(nlp: Language) -> Language:
         if "textcat" in nlp.pipe_names:
             textcat = nlp.get_pipe("textcat")
-            posts = read_labelled(Path(path))
-            docs = [nlp.make_doc(post.text) for post in posts]
+            posts = [(post, label) for post in read_labelled(Path(path))
+                     if (label := target_label(post, target)) is not None]
+            docs = [nlp.make_doc(post.text) for post, _ in posts]
             ngrams.fit_idf(textcat.model, docs)
             column = {label: i for i, label in enumerate(textcat.labels)}
-            nbweights.fit_nb_ratios(textcat.model, docs, [column[post.intent] for post in posts])
+            nbweights.fit_nb_ratios(textcat.model, docs, [column[label] for _, label in posts])
         return nlp
 
     return fit

@@ -6,9 +6,12 @@
    ``intents.feedback``), written to one JSONL file the config's corpus reader reads;
 2. **initialise**: ``intents/config.cfg`` (optionally one architecture block swapped in from
    ``config.<arch>.cfg``) → a blank multilingual pipeline with the 12 labels;
-3. **train**: spaCy's own training loop, model selected by dev-set macro-F1;
-4. **ship**: the best checkpoint is written to the output directory, replacing what was there
-   only once training succeeded (a crash never leaves a half-written model behind).
+3. **train**: spaCy's own training loop, model selected by dev-set macro-F1; then the same for the
+   learned critical detector (``config.critical.cfg``: same architecture, labels critical /
+   not_critical from the posts' urgency), which ``intents.urgency`` uses as a never-miss safety net;
+4. **ship**: the best checkpoints are written to the output directory (the detector in its
+   ``critical/`` folder), replacing what was there only once both trainings succeeded (a crash never
+   leaves a half-written model behind).
 
 The dev split selects the checkpoint; the test split is never read here.
 """
@@ -32,7 +35,15 @@ from thinc.api import Config
 
 import intents.pipeline  # noqa: F401  (registers the config's reader, logger and architecture)
 from intents.dataset import DATA_DIR, LabelledPost, read_labelled, write_jsonl
-from intents.paths import ARCH_NAMES, ARCHITECTURES, BASE_CONFIG, DEFAULT_MODEL_DIR, PACKAGE_DIR
+from intents.paths import (
+    ARCH_NAMES,
+    ARCHITECTURES,
+    BASE_CONFIG,
+    CRITICAL_CONFIG,
+    CRITICAL_SUBDIR,
+    DEFAULT_MODEL_DIR,
+    PACKAGE_DIR,
+)
 
 MODEL_NAME = "siloless_intents"
 
@@ -45,6 +56,7 @@ class TrainResult:
     extra_examples: int
     seed: int
     arch: str
+    critical_dev_macro_f1: float | None = None
 
 
 def arch_config_path(arch: str) -> Path:
@@ -62,11 +74,18 @@ def training_config(
     max_steps: int | None = None,
     progress: bool = True,
     base: Path = BASE_CONFIG,
+    critical: bool = False,
 ) -> Config:
-    """The spaCy config for one run: ``base`` with the data paths, seed and schedule filled in."""
+    """The spaCy config for one run: ``base`` with the data paths, seed and schedule filled in.
+
+    ``critical`` trains the critical detector instead of the intent model (``config.critical.cfg``
+    merged last, so it keeps the chosen architecture and only changes the labels and the target).
+    """
     config = load_config(base, interpolate=False)
     if arch is not None:
         config = config.merge(Config().from_disk(arch_config_path(arch), interpolate=False))
+    if critical:
+        config = config.merge(Config().from_disk(CRITICAL_CONFIG, interpolate=False))
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
     config["system"]["seed"] = seed
@@ -88,8 +107,12 @@ def train_model(
     progress: bool = True,
     train_path: Path | None = None,
     dev_path: Path | None = None,
+    critical: bool = True,
 ) -> TrainResult:
-    """Train on ``data_dir``'s train split (+ ``extra``), pick the best dev checkpoint, write it to ``output``."""
+    """Train on ``data_dir``'s train split (+ ``extra``), pick the best dev checkpoint, write it to ``output``.
+
+    With ``critical`` (the default) the critical detector is trained too and shipped in ``output/critical``.
+    """
     train_path = train_path or data_dir / "train.jsonl"
     dev_path = dev_path or data_dir / "dev.jsonl"
     train_posts = read_labelled(train_path)  # fail early, with the file's own error message
@@ -99,19 +122,30 @@ def train_model(
         merged = work / "train.jsonl"
         write_jsonl([*train_posts, *extra], merged)  # step 1: data
         config = training_config(merged, dev_path, arch=arch, seed=seed, max_steps=max_steps, progress=progress)
-        nlp = init_nlp(config)  # step 2: initialise
-        (work / "run").mkdir()
-        spacy_train_loop(nlp, work / "run", stdout=io.StringIO(), stderr=sys.stderr)  # step 3: train
-        best_nlp = spacy.load(work / "run" / "model-best")  # the loop returns model-last; we ship the best
-        score = float(best_nlp.meta.get("performance", {}).get("cats_score", 0.0))
-        _ship(best_nlp, output, seed=seed, n_train=len(train_posts), n_extra=len(extra))  # step 4: ship
+        best_nlp, score = _train_best(config, work / "run")  # steps 2 and 3: initialise, train
+        detector, critical_score = None, None
+        if critical:
+            critical_config = training_config(merged, dev_path, arch=arch, seed=seed, max_steps=max_steps,
+                                              progress=progress, critical=True)
+            detector, critical_score = _train_best(critical_config, work / "run-critical")
+        _ship(best_nlp, output, detector, seed=seed, n_train=len(train_posts), n_extra=len(extra))  # step 4
     used_arch = arch or _arch_name(config)
     return TrainResult(output=output, dev_macro_f1=score, train_examples=len(train_posts),
-                       extra_examples=len(extra), seed=seed, arch=used_arch)
+                       extra_examples=len(extra), seed=seed, arch=used_arch, critical_dev_macro_f1=critical_score)
 
 
-def _ship(nlp: Any, output: Path, *, seed: int, n_train: int, n_extra: int) -> None:
-    """Write the model next to ``output`` first, then swap it in, so a failure keeps the old one."""
+def _train_best(config: Config, run_dir: Path) -> tuple[Any, float]:
+    """Initialise from ``config``, run spaCy's training loop, return the best dev checkpoint and its score."""
+    nlp = init_nlp(config)
+    run_dir.mkdir()
+    spacy_train_loop(nlp, run_dir, stdout=io.StringIO(), stderr=sys.stderr)
+    best = spacy.load(run_dir / "model-best")  # the loop returns model-last; we ship the best
+    return best, float(best.meta.get("performance", {}).get("cats_score", 0.0))
+
+
+def _ship(nlp: Any, output: Path, detector: Any = None, *, seed: int, n_train: int, n_extra: int) -> None:
+    """Write the model (and the critical detector) next to ``output`` first, then swap it in, so a failure
+    keeps the old one."""
     from intents import __version__
 
     nlp.meta["name"] = MODEL_NAME
@@ -124,6 +158,12 @@ def _ship(nlp: Any, output: Path, *, seed: int, n_train: int, n_extra: int) -> N
     if staging.exists():
         shutil.rmtree(staging)
     nlp.to_disk(staging)
+    if detector is not None:
+        detector.meta["name"] = MODEL_NAME + "_critical"
+        detector.meta["version"] = __version__
+        detector.meta["description"] = "Siloless learned critical detector (critical or not), by `siloless train`"
+        detector.meta["license"] = "Apache-2.0"
+        detector.to_disk(staging / CRITICAL_SUBDIR)
     if output.exists():
         shutil.rmtree(output)
     staging.rename(output)

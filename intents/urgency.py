@@ -32,6 +32,11 @@ Then every rule below that applies can raise it (none lowers it):
 | cancel threat | high | "I'm cancelling", "zeg op", "nooit meer", "overstappen" |
 | money/service loss | high | billing trouble that leaves someone overdrawn, cut off or blocked |
 | unknown language | ≥ normal | a post in a language we do not model is read by a person, never auto-lowered |
+| learned critical | critical | the learned critical detector (shipped with the model) gives ≥ 0.50 |
+
+The learned detector is the safety net under the cue lists: a textcat trained on the labelled posts'
+urgency (critical or not) that catches critical posts written in words no cue lists yet. Its
+threshold was chosen on dev for recall (docs/classifier.md); below it, it never lowers anything.
 
 "Negative" means a negative intent (complaint, outage, billing, security, legal) or, for the other
 intents, a negative sentiment lexicon score (``intents.sentiment``). Recall on critical matters more
@@ -51,6 +56,8 @@ from intents.sentiment import sentiment
 from intents.text import fold
 from intents.verdict import Post
 
+#: The learned detector's probability from which a post is critical (chosen on dev, docs/classifier.md).
+LEARNED_CRITICAL_THRESHOLD = 0.50
 VIRAL_FOLLOWERS = 100_000
 VIRAL_REPOSTS = 1_000
 LOUD_FOLLOWERS = 10_000
@@ -99,6 +106,7 @@ class Signals:
     negative: bool
     followers: int
     reposts: int
+    critical_chance: float | None = None
 
     def has(self, cue: str) -> bool:
         return cue in self.cues
@@ -117,16 +125,22 @@ Finding = tuple[str, str]  # (level, reason)
 Rule = Callable[[Signals], Finding | None]
 
 
-def read_signals(post: Post, intent: str, lang: str) -> Signals:
+def read_signals(post: Post, intent: str, lang: str, critical_chance: float | None = None) -> Signals:
     found = frozenset(_INDEX.keys_in(fold(post.text)))
     negative = intent in NEGATIVE_INTENTS or sentiment(post.text).is_negative
     return Signals(intent=intent, lang=lang, cues=found, negative=negative,
-                   followers=max(post.followers or 0, 0), reposts=max(post.reposts or 0, 0))
+                   followers=max(post.followers or 0, 0), reposts=max(post.reposts or 0, 0),
+                   critical_chance=critical_chance)
 
 
-def assess_urgency(post: Post, intent: str, lang: str) -> tuple[str, tuple[str, ...]]:
-    """The urgency level and the reasons for it, most severe first."""
-    signals = read_signals(post, intent, lang)
+def assess_urgency(
+    post: Post, intent: str, lang: str, *, critical_chance: float | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """The urgency level and the reasons for it, most severe first.
+
+    ``critical_chance`` is the learned critical detector's probability, when a model ships one.
+    """
+    signals = read_signals(post, intent, lang, critical_chance)
     findings = [intent_level(signals), *(finding for rule in RULES if (finding := rule(signals)) is not None)]
     level = max((lvl for lvl, _ in findings), key=URGENCY_RANK.__getitem__)
     ordered = sorted(findings, key=lambda f: -URGENCY_RANK[f[0]])
@@ -244,10 +258,17 @@ def unknown_language(s: Signals) -> Finding | None:
     return "normal", f"language not modelled ({s.lang}): needs a person to read it"
 
 
+def learned_critical(s: Signals) -> Finding | None:
+    """The safety net: critical posts said in words the cue lists do not know yet."""
+    if s.critical_chance is None or s.critical_chance < LEARNED_CRITICAL_THRESHOLD:
+        return None
+    return "critical", f"reads like earlier critical posts (detector {s.critical_chance:.2f})"
+
+
 #: Rules that can only raise the base level; each returns None when it does not apply.
 RULES: tuple[Rule, ...] = (
     safety, takeover, data_leak, legal_threat, press_deadline, viral, loud_author, outage_words, cancel_threat,
-    money_loss, unknown_language,
+    money_loss, unknown_language, learned_critical,
 )
 
 

@@ -75,7 +75,7 @@ def test_idf_table_is_fitted_from_train_and_saved(tiny_model: Path) -> None:
 
     nlp = load_model(tiny_model)
     idf = nlp.get_pipe("textcat").model.get_ref("features").get_param("idf")
-    assert Classifier.from_dir(tiny_model).name.startswith("spacy-textcat:ngrams-tfidf@")
+    assert Classifier.from_dir(tiny_model).name.startswith("spacy-textcat:ngrams-nb@")  # the shipped architecture
     assert idf.min() >= 1.0
     assert idf.min() < idf.max()  # rare n-grams weigh more than the ones every post has
 
@@ -130,3 +130,40 @@ def test_training_with_feedback_examples(tiny_data: Path, tmp_path: Path) -> Non
     assert result.extra_examples == 15  # 5 corrections x default weight 3
     meta = json.loads((result.output / "meta.json").read_text())
     assert meta["siloless"]["feedback_examples"] == 15
+
+
+def test_critical_detector_ships_with_the_model_and_feeds_urgency(tiny_model: Path) -> None:
+    from intents.pipeline import load_model
+
+    detector = load_model(tiny_model / "critical")
+    assert detector.get_pipe("textcat").labels == ("critical", "not_critical")
+    assert json.loads((tiny_model / "critical" / "meta.json").read_text())["name"] == "siloless_intents_critical"
+    [verdict] = Classifier.from_dir(tiny_model).classify_many(["Gas leak in the hallway and the app is down"])
+    assert 0.0 <= verdict.extra["critical_chance"] <= 1.0
+
+
+def test_training_without_the_detector_ships_none(tiny_data: Path, tmp_path: Path) -> None:
+    result = train_model(data_dir=tiny_data, output=tmp_path / "plain", max_steps=10, progress=False, critical=False)
+    assert not (result.output / "critical").exists()
+    assert result.critical_dev_macro_f1 is None
+    [verdict] = Classifier.from_dir(result.output).classify_many(["Gas leak in the hallway"])
+    assert "critical_chance" not in verdict.extra
+
+
+def test_corpus_reader_labels_for_the_critical_target(tmp_path: Path) -> None:
+    import spacy
+
+    from intents.pipeline import mentions_corpus_v2
+
+    path = tmp_path / "posts.jsonl"
+    rows = [{"id": "a", "text": "gas leak", "intent": "outage", "urgency": "critical", "lang": "en"},
+            {"id": "b", "text": "nice app", "intent": "praise", "urgency": "low", "lang": "en"},
+            {"id": "c", "text": "fix it", "intent": "complaint", "lang": "en"}]  # no urgency: no critical label
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    nlp = spacy.blank("xx")
+    examples = list(mentions_corpus_v2(path, target="critical")(nlp))
+    assert [e.reference.cats for e in examples] == [{"critical": 1.0, "not_critical": 0.0},
+                                                   {"critical": 0.0, "not_critical": 1.0}]
+    assert len(list(mentions_corpus_v2(path, target="intent")(nlp))) == 3
+    with pytest.raises(ValueError, match="unknown training target"):
+        mentions_corpus_v2(path, target="urgency")

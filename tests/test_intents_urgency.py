@@ -218,3 +218,27 @@ def test_levels_only_go_up_with_more_cues() -> None:
                                          (2_000_000, "2M")])
 def test_short_count(n: int, text: str) -> None:
     assert short_count(n) == text
+
+
+# --- the learned critical detector ------------------------------------------------------------
+
+
+def test_learned_detector_raises_what_no_cue_catches() -> None:
+    from intents.urgency import LEARNED_CRITICAL_THRESHOLD
+
+    text = "my mum's home alarm pendant has been silent since your update and she lives alone"
+    assert level(text, "complaint") == "normal"  # no cue knows this phrasing
+    chance = LEARNED_CRITICAL_THRESHOLD + 0.2
+    found, why = assess_urgency(Post(text=text), "complaint", "en", critical_chance=chance)
+    assert found == "critical"
+    assert why[0] == f"reads like earlier critical posts (detector {chance:.2f})"
+
+
+def test_learned_detector_below_threshold_or_absent_changes_nothing() -> None:
+    from intents.urgency import LEARNED_CRITICAL_THRESHOLD
+
+    text = "Still waiting for a refund."
+    below = assess_urgency(Post(text=text), "complaint", "en", critical_chance=LEARNED_CRITICAL_THRESHOLD - 0.01)
+    assert below == assess_urgency(Post(text=text), "complaint", "en") == ("normal", ())
+    # it only ever adds: a cue-critical post stays critical with a low detector score
+    assert assess_urgency(Post(text="I smell gas"), "question", "en", critical_chance=0.01)[0] == "critical"
