@@ -52,6 +52,11 @@ PINNED_SPLITS = {
         "dev": (275, "0f1f17c52ce7469189358a13fb8885108faeb3acf6cdeb1e66e3e0e57b621b4a"),
         "test": (265, "8e6d95bdc233b03ac3dcf9b2c81418ba35409914747e201ece662f77f430d777"),
     },
+    ("en6-", "nl6-"): {
+        "train": (744, "9e1b5ddceddfb821cf30360a4209bd4b30660f918e27d5f61a20bf236ca7167a"),
+        "dev": (168, "ca9c27d8818eee8e933901baafdb582e6ed2e5a7bb94b46abb425dc00cab7ff7"),
+        "test": (164, "da933c2b5b765bd26ac46a077c915a3ab35df7969ff9b4796e16ffd30ca88256"),
+    },
 }
 
 
