@@ -39,7 +39,7 @@ from spacy.util import registry
 from thinc.api import Model, chain, softmax_activation
 from thinc.types import Floats2d
 
-from intents.ngrams import Features, doc_hashes, hashed_ngram_features
+from intents.ngrams import Features, check_ngram_settings, doc_hashes, hashed_ngram_features
 
 NB_LAYER = "nb_prior_linear"
 
@@ -57,10 +57,7 @@ def build_nb_ngram_textcat(
     alpha: float = 1.0,
     nO: int | None = None,
 ) -> Model[list[Doc], Floats2d]:
-    if not exclusive_classes:
-        raise ValueError("siloless.TextCatNBNgrams.v1 is for exclusive classes (one intent per post)")
-    if not 1 <= char_ngram_min <= char_ngram_max:
-        raise ValueError(f"char n-gram range {char_ngram_min}..{char_ngram_max} is empty; use e.g. 2..5")
+    check_ngram_settings("siloless.TextCatNBNgrams.v1", exclusive_classes, char_ngram_min, char_ngram_max)
     if prior_weight < 0 or alpha <= 0:
         raise ValueError(f"prior_weight must be >= 0 and alpha > 0 (got {prior_weight}, {alpha}); try 0.2 and 1.0")
     features = hashed_ngram_features(word_ngram_size, char_ngram_min, char_ngram_max, 1.0,

@@ -68,10 +68,7 @@ def build_hashed_ngram_textcat(
     word_weight: float = 1.0,
     nO: int | None = None,
 ) -> Model[list[Doc], Floats2d]:
-    if not exclusive_classes:
-        raise ValueError("siloless.TextCatHashedNgrams.v1 is for exclusive classes (one intent per post)")
-    if not 1 <= char_ngram_min <= char_ngram_max:
-        raise ValueError(f"char n-gram range {char_ngram_min}..{char_ngram_max} is empty; use e.g. 3..5")
+    check_ngram_settings("siloless.TextCatHashedNgrams.v1", exclusive_classes, char_ngram_min, char_ngram_max)
     features = hashed_ngram_features(word_ngram_size, char_ngram_min, char_ngram_max, word_weight)
     linear = SparseLinear_v2(nO=nO, length=2 ** (length - 1).bit_length())
     model: Model[list[Doc], Floats2d] = chain(features, linear, softmax_activation())
@@ -93,10 +90,7 @@ def build_hashed_ngram_textcat_v2(
     nO: int | None = None,
 ) -> Model[list[Doc], Floats2d]:
     """v1's model with TF-IDF weighting (sublinear counts, IDF per hashed feature; see the module docstring)."""
-    if not exclusive_classes:
-        raise ValueError("siloless.TextCatHashedNgrams.v2 is for exclusive classes (one intent per post)")
-    if not 1 <= char_ngram_min <= char_ngram_max:
-        raise ValueError(f"char n-gram range {char_ngram_min}..{char_ngram_max} is empty; use e.g. 2..5")
+    check_ngram_settings("siloless.TextCatHashedNgrams.v2", exclusive_classes, char_ngram_min, char_ngram_max)
     features = hashed_ngram_features(word_ngram_size, char_ngram_min, char_ngram_max, word_weight,
                                      sublinear_tf=sublinear_tf, idf_length=idf_length)
     linear = SparseLinear_v2(nO=nO, length=2 ** (length - 1).bit_length())
@@ -123,8 +117,7 @@ def build_ngrams_tok2vec_textcat(
     Unlike spaCy's TextCatEnsemble.v2, which feeds the linear model's *probabilities* into a second
     softmax, the two parts add their logits ("wide and deep"), so each can correct the other.
     """
-    if not exclusive_classes:
-        raise ValueError("siloless.TextCatNgramsTok2Vec.v1 is for exclusive classes (one intent per post)")
+    check_ngram_settings("siloless.TextCatNgramsTok2Vec.v1", exclusive_classes, char_ngram_min, char_ngram_max)
     features = hashed_ngram_features(word_ngram_size, char_ngram_min, char_ngram_max, 1.0,
                                      sublinear_tf=True, idf_length=idf_length)
     linear = SparseLinear_v2(nO=nO, length=2 ** (length - 1).bit_length())
@@ -135,6 +128,14 @@ def build_ngrams_tok2vec_textcat(
     model.set_ref("tok2vec", tok2vec)
     model.attrs["multi_label"] = False
     return model
+
+
+def check_ngram_settings(arch: str, exclusive_classes: bool, char_min: int, char_max: int) -> None:
+    """The settings every n-gram architecture shares, checked with an error that says the fix."""
+    if not exclusive_classes:
+        raise ValueError(f"{arch} is for exclusive classes (one intent per post); set exclusive_classes = true")
+    if not 1 <= char_min <= char_max:
+        raise ValueError(f"char n-gram range {char_min}..{char_max} is empty; use e.g. 2..5")
 
 
 def hashed_ngram_features(

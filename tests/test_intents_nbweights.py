@@ -83,3 +83,7 @@ def test_backprop_matches_finite_differences() -> None:
 def test_bad_settings_name_the_fix() -> None:
     with pytest.raises(ValueError, match="prior_weight must be >= 0"):
         build_nb_ngram_textcat(prior_weight=-1.0)
+    with pytest.raises(ValueError, match=r"char n-gram range 5\.\.3 is empty"):
+        build_nb_ngram_textcat(char_ngram_min=5, char_ngram_max=3)
+    with pytest.raises(ValueError, match="set exclusive_classes = true"):
+        build_nb_ngram_textcat(exclusive_classes=False)
