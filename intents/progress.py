@@ -22,8 +22,10 @@ def make_rich_logger(progress: bool = True) -> Callable[..., tuple[LogStep, Fina
     def setup(nlp: Any, stdout: IO[str] = sys.stdout, stderr: IO[str] = sys.stderr) -> tuple[LogStep, Finalize]:
         console = Console(file=stderr, quiet=not progress)
         max_steps = int(nlp.config["training"]["max_steps"]) or None
+        labels = nlp.get_pipe("textcat").labels if "textcat" in nlp.pipe_names else ()
+        what = "critical detector" if "critical" in labels else "intents"  # siloless train runs both
         bar = Progress(
-            TextColumn("[bold]training intents"),
+            TextColumn(f"[bold]training {what}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
