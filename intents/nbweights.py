@@ -16,8 +16,9 @@ Here the ratios are a fixed *prior* and the trained weights a correction on top 
 ``W`` starts at zero and is what spaCy's training (Adam with weight decay) learns, so weight decay
 pulls the model towards naive Bayes rather than towards zero: a rare n-gram keeps the evidence its
 few posts give it instead of being either ignored or over-fitted. ``prior_weight`` sets how much
-the prior counts (0 gives back ``siloless.TextCatHashedNgrams.v2``; 1 lets naive Bayes' overconfident
-ratios dominate); it was chosen on dev, as was the architecture (docs/classifier.md).
+the prior counts (0 gives a plain hashed linear model, like ``siloless.TextCatHashedNgrams.v2``;
+1 lets naive Bayes' overconfident ratios dominate); it was chosen on dev, as was the architecture
+(docs/classifier.md).
 
 Layer: ``hashed_ngram_features`` (``intents.ngrams``, TF-IDF weighted) >> ``nb_prior_linear`` >> softmax.
 ``nb_prior_linear`` folds each feature hash into ``length`` rows (``hash % length``) of a
