@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 from spacy.tokens import Doc
 from spacy.util import registry
-from thinc.api import Model, chain, softmax_activation
+from thinc.api import Model
 from thinc.types import Floats2d
 
-from intents.ngrams import Features, check_ngram_settings, doc_hashes, hashed_ngram_features
+from intents.ngrams import Features, check_ngram_settings, doc_hashes, hashed_ngram_features, linear_textcat
 
 NB_LAYER = "nb_prior_linear"
 
@@ -63,12 +63,7 @@ def build_nb_ngram_textcat(
         raise ValueError(f"prior_weight must be >= 0 and alpha > 0 (got {prior_weight}, {alpha}); try 0.2 and 1.0")
     features = hashed_ngram_features(word_ngram_size, char_ngram_min, char_ngram_max, 1.0,
                                      sublinear_tf=sublinear_tf, idf_length=idf_length)
-    linear = nb_prior_linear(nO=nO, length=length, prior_weight=prior_weight, alpha=alpha)
-    model: Model[list[Doc], Floats2d] = chain(features, linear, softmax_activation())
-    model.set_ref("output_layer", linear)
-    model.set_ref("features", features)
-    model.attrs["multi_label"] = False
-    return model
+    return linear_textcat(features, nb_prior_linear(nO=nO, length=length, prior_weight=prior_weight, alpha=alpha))
 
 
 def nb_prior_linear(

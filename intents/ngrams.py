@@ -70,11 +70,7 @@ def build_hashed_ngram_textcat(
 ) -> Model[list[Doc], Floats2d]:
     check_ngram_settings("siloless.TextCatHashedNgrams.v1", exclusive_classes, char_ngram_min, char_ngram_max)
     features = hashed_ngram_features(word_ngram_size, char_ngram_min, char_ngram_max, word_weight)
-    linear = SparseLinear_v2(nO=nO, length=2 ** (length - 1).bit_length())
-    model: Model[list[Doc], Floats2d] = chain(features, linear, softmax_activation())
-    model.set_ref("output_layer", linear)
-    model.attrs["multi_label"] = False
-    return model
+    return linear_textcat(features, SparseLinear_v2(nO=nO, length=2 ** (length - 1).bit_length()))
 
 
 @registry.architectures("siloless.TextCatHashedNgrams.v2")
@@ -93,12 +89,7 @@ def build_hashed_ngram_textcat_v2(
     check_ngram_settings("siloless.TextCatHashedNgrams.v2", exclusive_classes, char_ngram_min, char_ngram_max)
     features = hashed_ngram_features(word_ngram_size, char_ngram_min, char_ngram_max, word_weight,
                                      sublinear_tf=sublinear_tf, idf_length=idf_length)
-    linear = SparseLinear_v2(nO=nO, length=2 ** (length - 1).bit_length())
-    model: Model[list[Doc], Floats2d] = chain(features, linear, softmax_activation())
-    model.set_ref("output_layer", linear)
-    model.set_ref("features", features)
-    model.attrs["multi_label"] = False
-    return model
+    return linear_textcat(features, SparseLinear_v2(nO=nO, length=2 ** (length - 1).bit_length()))
 
 
 @registry.architectures("siloless.TextCatNgramsTok2Vec.v1")
@@ -126,6 +117,17 @@ def build_ngrams_tok2vec_textcat(
     model.set_ref("output_layer", linear)
     model.set_ref("features", features)
     model.set_ref("tok2vec", tok2vec)
+    model.attrs["multi_label"] = False
+    return model
+
+
+def linear_textcat(
+    features: Model[list[Doc], Features], linear: Model[Features, Floats2d]
+) -> Model[list[Doc], Floats2d]:
+    """``features >> linear >> softmax`` with the refs spaCy's textcat and our fitting callbacks look up."""
+    model: Model[list[Doc], Floats2d] = chain(features, linear, softmax_activation())
+    model.set_ref("output_layer", linear)
+    model.set_ref("features", features)
     model.attrs["multi_label"] = False
     return model
 
