@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -29,15 +32,22 @@ def _config(write_config, fake: FakeSlack):  # type: ignore[no-untyped-def]
     return write_config(slack + teams)
 
 
+@asynccontextmanager
+async def _slack_and_teams(write_config, clock: FakeClock) -> AsyncIterator[tuple[FakeSlack, Any]]:  # type: ignore[no-untyped-def]
+    """A service posting to the fake Slack and the fake Bot Connector at once, installed in Teams."""
+    async with FakeSlack() as fake, teams_service(_config(write_config, fake), clock, classifier=CLASSIFIER,
+                                                  workers=False) as h:
+        await h.install()
+        yield fake, h
+
+
 def _top_level_posts(fake: FakeSlack, channel: str) -> list[dict]:
     return [m for (c, _ts), m in fake.messages.items() if c == channel and not m["thread_ts"]]
 
 
 @pytest.mark.timeout(60)
 async def test_200_near_duplicates_are_one_alert_and_a_few_edits_on_both(write_config, clock: FakeClock) -> None:
-    async with FakeSlack() as fake, teams_service(_config(write_config, fake), clock, classifier=CLASSIFIER,
-                                                  workers=False) as h:
-        await h.install()
+    async with _slack_and_teams(write_config, clock) as (fake, h):
         svc = h.service
         svc.pipeline.ingest(make_mention(VIRAL))
         for i in range(200):
@@ -59,9 +69,7 @@ async def test_200_near_duplicates_are_one_alert_and_a_few_edits_on_both(write_c
 
 @pytest.mark.timeout(60)
 async def test_200_different_mentions_are_all_delivered_paced_on_both(write_config, clock: FakeClock) -> None:
-    async with FakeSlack() as fake, teams_service(_config(write_config, fake), clock, classifier=CLASSIFIER,
-                                                  workers=False) as h:
-        await h.install()
+    async with _slack_and_teams(write_config, clock) as (fake, h):
         svc = h.service
         ids = [svc.pipeline.ingest(make_mention(text, handle=f"@d{i}@x")).mention_id
                for i, text in enumerate(distinct_texts(200))]
@@ -79,9 +87,7 @@ async def test_200_different_mentions_are_all_delivered_paced_on_both(write_conf
 
 
 async def test_silences_from_slack_and_teams_commands(write_config, clock: FakeClock) -> None:
-    async with FakeSlack() as fake, teams_service(_config(write_config, fake), clock, classifier=CLASSIFIER,
-                                                  workers=False) as h:
-        await h.install()
+    async with _slack_and_teams(write_config, clock) as (fake, h):
         svc = h.service
         requests = SlackRequests(fake)
         slack = SlackClient(h.session, f"http://127.0.0.1:{svc.port}/slack/events", requests)
