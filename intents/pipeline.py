@@ -68,24 +68,10 @@ def target_label(post: Any, target: str) -> str | None:
     raise ValueError(f"unknown training target {target!r}: use one of {', '.join(TARGET_LABELS)}")
 
 
-def intent_cats(intent: str) -> dict[str, float]:
-    """One-hot ``cats`` over all labels, the shape an exclusive textcat trains on."""
-    if intent not in INTENTS:
-        raise ValueError(f"unknown intent {intent!r}: use one of {', '.join(INTENTS)}")
-    return {label: float(label == intent) for label in INTENTS}
-
-
 @registry.readers("siloless.MentionsCorpus.v1")
 def mentions_corpus(path: Path, limit: int = 0) -> Callable[[Language], Iterator[Example]]:
-    """Training examples from a labelled JSONL file (one Mention with ``intent`` per line)."""
-    from intents.dataset import read_labelled
-
-    def read(nlp: Language) -> Iterator[Example]:
-        posts = read_labelled(Path(path))
-        for post in posts[:limit] if limit else posts:
-            yield Example.from_dict(nlp.make_doc(post.text), {"cats": intent_cats(post.intent)})
-
-    return read
+    """v2 with ``target = "intent"``, the only target v1 knew (kept so older configs still train)."""
+    return mentions_corpus_v2(path, limit, target="intent")
 
 
 @registry.readers("siloless.MentionsCorpus.v2")

@@ -165,5 +165,9 @@ def test_corpus_reader_labels_for_the_critical_target(tmp_path: Path) -> None:
     assert [e.reference.cats for e in examples] == [{"critical": 1.0, "not_critical": 0.0},
                                                    {"critical": 0.0, "not_critical": 1.0}]
     assert len(list(mentions_corpus_v2(path, target="intent")(nlp))) == 3
+    from intents.pipeline import mentions_corpus  # v1, for older configs: the intent target
+
+    [first, *_] = list(mentions_corpus(path)(nlp))
+    assert first.reference.cats == {label: float(label == "outage") for label in INTENTS}
     with pytest.raises(ValueError, match="unknown training target"):
         mentions_corpus_v2(path, target="urgency")
