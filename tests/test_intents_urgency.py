@@ -85,6 +85,12 @@ def test_takeover_and_fraud() -> None:
     assert "account takeover or fraud in progress" in reasons("I got hacked, transactions I don't recognise", "billing")
 
 
+def test_fraud_misread_as_praise_is_still_critical() -> None:
+    """A short fraud report the intent model files under praise must not lose its takeover cue."""
+    assert level("someone hacked my account, thanks a lot", "praise") == "critical"
+    assert level("someone hacked my account, thanks a lot", "feature_request") == "low"
+
+
 def test_data_leak() -> None:
     assert level("I can see another customer's invoices in my account", "question") == "critical"
     assert "data leak" in reasons("Dit is een datalek", "complaint", "nl")
