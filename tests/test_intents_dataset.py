@@ -57,6 +57,11 @@ PINNED_SPLITS = {
         "dev": (168, "ca9c27d8818eee8e933901baafdb582e6ed2e5a7bb94b46abb425dc00cab7ff7"),
         "test": (164, "da933c2b5b765bd26ac46a077c915a3ab35df7969ff9b4796e16ffd30ca88256"),
     },
+    ("en7-", "nl7-"): {
+        "train": (1329, "b879ddb7ca09f4b01ca5fe592eedec58eecabc5dcf8054c2a1688ada918e30ad"),
+        "dev": (287, "24e933258c210d3584848ca52ce8117f35b810bd333e6568b88897cf3e0a0f0c"),
+        "test": (285, "f36136b895193901523b8eb84948164e9949aedf20732b866d03dc62302762d7"),
+    },
 }
 
 
