@@ -5,8 +5,9 @@ registered here under versioned names (a config written today keeps meaning the 
 
 * ``siloless.MentionsCorpus.v2`` reads our labelled JSONL (Mention + ``intent`` + ``urgency``) straight
   into training examples, so there is no ``.spacy`` conversion step to forget to rerun; its ``target``
-  says what the examples teach: the 12 intents, or ``critical`` vs ``not_critical`` for the learned
-  critical detector (``intents.urgency``); v1 (intents only) stays so older configs load;
+  says what the examples teach: the 12 intents, the four urgency levels (what the learned critical
+  detector is trained on, ``intents.urgency``), or ``critical`` vs ``not_critical`` (the detector's
+  first, two-label form); v1 (intents only) stays so older configs load;
 * ``siloless.RichLogger.v1`` shows training progress with rich (``intents.progress``);
 * ``siloless.TextCatHashedNgrams.v1`` / ``.v2`` (``intents.ngrams``), textcat architectures;
 * ``siloless.TextCatNBNgrams.v1`` (``intents.nbweights``), the same features over a naive-Bayes prior;
@@ -34,7 +35,7 @@ from intents import (
     nbweights,  # registers siloless.TextCatNBNgrams.v1
     ngrams,  # registers siloless.TextCatHashedNgrams.v1 and .v2
 )
-from intents.labels import INTENTS
+from intents.labels import INTENTS, URGENCIES
 from intents.paths import ARCH_NAMES, MODEL_ENV, is_model_dir
 
 
@@ -56,16 +57,22 @@ def model_label(nlp: Language) -> str:
 
 
 #: What a training run can learn, and the labels of each (``[initialize.components.textcat] labels``).
-TARGET_LABELS: dict[str, tuple[str, ...]] = {"intent": INTENTS, "critical": ("critical", "not_critical")}
+TARGET_LABELS: dict[str, tuple[str, ...]] = {
+    "intent": INTENTS, "urgency": URGENCIES, "critical": ("critical", "not_critical"),
+}
 
 
 def target_label(post: Any, target: str) -> str | None:
     """The label ``post`` teaches for ``target``; ``None`` when it has none (feedback rows carry no urgency)."""
+    if target not in TARGET_LABELS:
+        raise ValueError(f"unknown training target {target!r}: use one of {', '.join(TARGET_LABELS)}")
     if target == "intent":
         return str(post.intent)
+    if post.urgency is None:
+        return None
     if target == "critical":
-        return None if post.urgency is None else ("critical" if post.urgency == "critical" else "not_critical")
-    raise ValueError(f"unknown training target {target!r}: use one of {', '.join(TARGET_LABELS)}")
+        return "critical" if post.urgency == "critical" else "not_critical"
+    return str(post.urgency)
 
 
 @registry.readers("siloless.MentionsCorpus.v1")

@@ -7,8 +7,8 @@
 2. **initialise**: ``intents/config.cfg`` (optionally one architecture block swapped in from
    ``config.<arch>.cfg``) → a blank multilingual pipeline with the 12 labels;
 3. **train**: spaCy's own training loop, model selected by dev-set macro-F1; then the same for the
-   learned critical detector (``config.critical.cfg``: same architecture, labels critical /
-   not_critical from the posts' urgency), which ``intents.urgency`` uses as a never-miss safety net;
+   learned critical detector (``config.critical.cfg``: same architecture, the posts' four urgency
+   levels as labels), whose probability of critical ``intents.urgency`` uses as a never-miss safety net;
 4. **ship**: the best checkpoints are written to the output directory (the detector in its
    ``critical/`` folder), replacing what was there only once both trainings succeeded (a crash never
    leaves a half-written model behind).

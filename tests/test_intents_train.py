@@ -136,7 +136,7 @@ def test_critical_detector_ships_with_the_model_and_feeds_urgency(tiny_model: Pa
     from intents.pipeline import load_model
 
     detector = load_model(tiny_model / "critical")
-    assert detector.get_pipe("textcat").labels == ("critical", "not_critical")
+    assert detector.get_pipe("textcat").labels == ("low", "normal", "high", "critical")
     assert json.loads((tiny_model / "critical" / "meta.json").read_text())["name"] == "siloless_intents_critical"
     [verdict] = Classifier.from_dir(tiny_model).classify_many(["Gas leak in the hallway and the app is down"])
     assert 0.0 <= verdict.extra["critical_chance"] <= 1.0
@@ -150,7 +150,7 @@ def test_training_without_the_detector_ships_none(tiny_data: Path, tmp_path: Pat
     assert "critical_chance" not in verdict.extra
 
 
-def test_corpus_reader_labels_for_the_critical_target(tmp_path: Path) -> None:
+def test_corpus_reader_labels_for_the_urgency_and_critical_targets(tmp_path: Path) -> None:
     import spacy
 
     from intents.pipeline import mentions_corpus_v2
@@ -164,10 +164,13 @@ def test_corpus_reader_labels_for_the_critical_target(tmp_path: Path) -> None:
     examples = list(mentions_corpus_v2(path, target="critical")(nlp))
     assert [e.reference.cats for e in examples] == [{"critical": 1.0, "not_critical": 0.0},
                                                    {"critical": 0.0, "not_critical": 1.0}]
+    urgency = [e.reference.cats for e in mentions_corpus_v2(path, target="urgency")(nlp)]
+    assert urgency == [{"low": 0.0, "normal": 0.0, "high": 0.0, "critical": 1.0},
+                       {"low": 1.0, "normal": 0.0, "high": 0.0, "critical": 0.0}]
     assert len(list(mentions_corpus_v2(path, target="intent")(nlp))) == 3
     from intents.pipeline import mentions_corpus  # v1, for older configs: the intent target
 
     [first, *_] = list(mentions_corpus(path)(nlp))
     assert first.reference.cats == {label: float(label == "outage") for label in INTENTS}
     with pytest.raises(ValueError, match="unknown training target"):
-        mentions_corpus_v2(path, target="urgency")
+        mentions_corpus_v2(path, target="severity")
