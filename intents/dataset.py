@@ -5,7 +5,7 @@ The split is deterministic and stratified: inside each language × intent group,
 by the SHA-256 of their id and cut 70/15/15. The same raw files always give the same split, and
 every label is represented in each part.
 
-The data came in batches (``raw/`` first, then ``raw2/`` to ``raw7/``), and **each batch is
+The data came in batches (``raw/`` first, then ``raw2/`` to ``raw8/``), and **each batch is
 split on its own**, its parts appended after the earlier batches' parts. Adding a batch therefore never moves an
 earlier post between train, dev and test: a post that was test stays test, so numbers measured on
 the old test split stay comparable and no old dev/test post ever leaks into training.
@@ -33,7 +33,7 @@ RAW_DIR = DATA_DIR / "raw"
 #: The labelled batches, oldest first; each is split alone (see the module docstring).
 BATCH_DIRS: tuple[Path, ...] = (
     RAW_DIR, DATA_DIR / "raw2", DATA_DIR / "raw3", DATA_DIR / "raw4", DATA_DIR / "raw5", DATA_DIR / "raw6",
-    DATA_DIR / "raw7",
+    DATA_DIR / "raw7", DATA_DIR / "raw8",
 )
 SPLITS: tuple[str, ...] = ("train", "dev", "test")
 _FRACTIONS = {"train": 0.70, "dev": 0.15}  # test gets the rest

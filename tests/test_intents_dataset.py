@@ -62,6 +62,11 @@ PINNED_SPLITS = {
         "dev": (287, "24e933258c210d3584848ca52ce8117f35b810bd333e6568b88897cf3e0a0f0c"),
         "test": (285, "f36136b895193901523b8eb84948164e9949aedf20732b866d03dc62302762d7"),
     },
+    ("en8-", "nl8-"): {
+        "train": (1165, "29a4047ed54f477c01482c533562148d0debadebed67643b947b96a2cffb7666"),
+        "dev": (240, "23ba5d4d204fcaeae661d11d5725a5b3b34dad5260d0069c7112fe95fcf46a34"),
+        "test": (260, "75af6567934d1ca7517a78bd5d35f4e980739fae648fc532bd443b5f3bf5879e"),
+    },
 }
 
 
