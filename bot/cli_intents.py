@@ -198,7 +198,8 @@ def _after_training(args: argparse.Namespace, result: TrainResult, show_eval: bo
                   f"best dev macro-F1 {result.dev_macro_f1:.3f} (seed {args.seed})", soft_wrap=True)
     if result.critical_dev_macro_f1 is not None:
         console.print(f"critical detector in {output / 'critical'}: best dev macro-F1 "
-                      f"{result.critical_dev_macro_f1:.3f} (over the four urgency levels; urgency uses its chance of critical)", soft_wrap=True, markup=False)
+                      f"{result.critical_dev_macro_f1:.3f} (over the four urgency levels; urgency uses "
+                      "its chance of critical)", soft_wrap=True, markup=False)
     if output.resolve() != DEFAULT_MODEL_DIR.resolve():
         console.print(f"To use it: export SILOLESS_INTENTS_MODEL={output}", soft_wrap=True, markup=False)
     if show_eval:

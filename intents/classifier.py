@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from intents import baseline
 from intents.labels import INTENTS
@@ -22,11 +22,16 @@ from intents.paths import CRITICAL_SUBDIR, is_model_dir
 from intents.urgency import assess_urgency
 from intents.verdict import Post, Verdict
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 BATCH_SIZE = 256
 KEYWORD_BASELINE = "keyword-baseline"
 
 ScoreFn = Callable[[list[str]], list[dict[str, float]]]
 CriticalFn = Callable[[list[str]], list[float]]
+#: Intent tables and critical chances for a batch of texts, in one pass.
+AnalyseFn = Callable[[list[str]], tuple[list[dict[str, float]], list[float | None]]]
 
 
 class Classifier:
@@ -34,11 +39,11 @@ class Classifier:
 
     def __init__(
         self, score: ScoreFn, name: str, pick: Callable[[dict[str, float]], str] | None = None,
-        critical: CriticalFn | None = None,
+        critical: CriticalFn | None = None, *, analyse: AnalyseFn | None = None,
     ) -> None:
-        self._score = score
+        """``score`` (and ``critical``) take texts; ``analyse``, when given, replaces both with one pass."""
+        self._analyse = analyse or _one_after_the_other(score, critical)
         self._pick = pick or _top
-        self._critical = critical
         self.name = name
         self._lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
 
@@ -48,11 +53,23 @@ class Classifier:
         from intents.pipeline import load_model, model_label
 
         nlp = load_model(path)
+        detector = _critical_detector(path / CRITICAL_SUBDIR, nlp)
+
+        def analyse(texts: list[str]) -> tuple[list[dict[str, float]], list[float | None]]:
+            docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
+            tables = [_normalised(doc.cats) for doc in docs]  # read before the detector adds its own cats
+            if detector is None:
+                return tables, [None] * len(docs)
+            # The detector shares the intent model's vocab, so it reads these same Docs: each post is
+            # tokenised and its n-grams hashed once for both models (ngrams.doc_hashes caches them).
+            chances: list[float | None] = [float(doc.cats.get("critical", 0.0))
+                                           for doc in detector.pipe(docs, batch_size=BATCH_SIZE)]
+            return tables, chances
 
         def score(texts: list[str]) -> list[dict[str, float]]:
-            return [_normalised(doc.cats) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
+            return analyse(texts)[0]
 
-        return cls(score, model_label(nlp), critical=_critical_detector(path / CRITICAL_SUBDIR))
+        return cls(score, model_label(nlp), analyse=analyse)
 
     @classmethod
     def keyword_baseline(cls, note: str = "") -> Classifier:
@@ -66,8 +83,7 @@ class Classifier:
             return []
         texts = [p.text for p in items]
         with self._lock:
-            tables = self._score(texts)
-            chances: list[float | None] = list(self._critical(texts)) if self._critical else [None] * len(items)
+            tables, chances = self._analyse(texts)
         return [self._verdict(post, table, chance) for post, table, chance in zip(items, tables, chances, strict=True)]
 
     def classify(self, post: Post | str) -> Verdict:
@@ -84,18 +100,21 @@ class Classifier:
                        urgency_reasons=reasons, model=self.name, extra=extra)
 
 
-def _critical_detector(path: Path) -> CriticalFn | None:
-    """The learned critical detector in ``path``, or ``None`` when the model was shipped without one."""
+def _critical_detector(path: Path, intent_nlp: Language) -> Language | None:
+    """The learned critical detector in ``path`` on ``intent_nlp``'s vocab, or ``None`` when the model has none."""
     from intents.pipeline import load_model
 
     if not is_model_dir(path):
         return None
-    nlp = load_model(path)
+    return load_model(path, vocab=intent_nlp.vocab)
 
-    def chances(texts: list[str]) -> list[float]:
-        return [float(doc.cats.get("critical", 0.0)) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
 
-    return chances
+def _one_after_the_other(score: ScoreFn, critical: CriticalFn | None) -> AnalyseFn:
+    def analyse(texts: list[str]) -> tuple[list[dict[str, float]], list[float | None]]:
+        chances: list[float | None] = list(critical(texts)) if critical else [None] * len(texts)
+        return score(texts), chances
+
+    return analyse
 
 
 def _normalised(cats: dict[str, float]) -> dict[str, float]:

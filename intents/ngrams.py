@@ -56,6 +56,7 @@ from thinc.types import Floats2d
 from intents.text import fold
 
 Features = tuple[np.ndarray, np.ndarray, np.ndarray]  # keys (uint64), values (float32), lengths (int32)
+_HASH_CACHE = "siloless.ngram_hashes"  # doc.user_data key prefix of doc_hashes' cache
 
 
 @registry.architectures("siloless.TextCatHashedNgrams.v1")
@@ -198,7 +199,16 @@ def _forward(model: Model[list[Doc], Features], docs: list[Doc], is_train: bool)
 
 
 def doc_hashes(doc: Doc, word_ngram_size: int, char_min: int, char_max: int) -> tuple[list[int], list[int]]:
-    """The word n-gram and character n-gram hashes of one doc, repeats included."""
+    """The word n-gram and character n-gram hashes of one doc, repeats included (callers must not change them).
+
+    Cached on the Doc (``doc.user_data``) per setting, because hashing is most of a prediction's cost
+    and the same Doc is read more than once: by the intent model and then the critical detector
+    (``intents.classifier``), and by the IDF and naive-Bayes fits at initialisation.
+    """
+    key = (_HASH_CACHE, word_ngram_size, char_min, char_max)
+    cached = doc.user_data.get(key)
+    if cached is not None:
+        return cached
     norms = [normalise(token) for token in doc if not token.is_space]
     words: list[int] = []
     for n in range(1, word_ngram_size + 1):
@@ -207,7 +217,8 @@ def doc_hashes(doc: Doc, word_ngram_size: int, char_min: int, char_max: int) -> 
     for norm in norms:
         if not norm.startswith("<"):
             chars.extend(char_ngrams(norm, char_min, char_max))
-    return words, chars
+    hashes = doc.user_data[key] = (words, chars)
+    return hashes
 
 
 def doc_features(

@@ -30,6 +30,7 @@ import spacy
 from spacy.language import Language
 from spacy.training import Example
 from spacy.util import registry
+from spacy.vocab import Vocab
 
 from intents import (
     nbweights,  # registers siloless.TextCatNBNgrams.v1
@@ -39,14 +40,17 @@ from intents.labels import INTENTS, URGENCIES
 from intents.paths import ARCH_NAMES, MODEL_ENV, is_model_dir
 
 
-def load_model(path: Path) -> Language:
-    """Load a trained pipeline. Only the textcat runs, so loading is quick (no vectors, no parser)."""
+def load_model(path: Path, vocab: Vocab | bool = True) -> Language:
+    """Load a trained pipeline. Only the textcat runs, so loading is quick (no vectors, no parser).
+
+    ``vocab`` is another pipeline's vocab when this one must read that pipeline's Docs (the critical detector).
+    """
     if not is_model_dir(path):
         raise FileNotFoundError(
             f"no trained intent model in {path}: run `siloless train` to build one, "
             f"or unset {MODEL_ENV} to use the shipped model"
         )
-    return spacy.load(path)
+    return spacy.load(path, vocab=vocab)
 
 
 def model_label(nlp: Language) -> str:

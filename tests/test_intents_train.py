@@ -97,6 +97,20 @@ def test_idf_down_weights_what_every_post_shares() -> None:
     assert weight[hash_string("w1|the")] < weight[hash_string("w1|down")]
 
 
+def test_ngram_hashes_are_cached_per_doc_and_per_setting() -> None:
+    import spacy
+
+    from intents.ngrams import doc_hashes
+
+    nlp = spacy.blank("xx")
+    doc = nlp.make_doc("the refund is late")
+    first = doc_hashes(doc, 2, 2, 5)
+    assert doc_hashes(doc, 2, 2, 5) is first  # the second model reading this Doc does not hash again
+    words, chars = doc_hashes(doc, 1, 3, 3)  # another setting is computed, not served from the cache
+    assert len(words) == 4 and len(words) < len(first[0]) and len(chars) < len(first[1])
+    assert doc_hashes(nlp.make_doc("the refund is late"), 2, 2, 5) == first  # same text, same hashes
+
+
 def test_unknown_architecture_names_the_choices(tiny_data: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="choose one of"):
         train_model(data_dir=tiny_data, output=tmp_path / "x", arch="transformer", progress=False)
@@ -140,6 +154,21 @@ def test_critical_detector_ships_with_the_model_and_feeds_urgency(tiny_model: Pa
     assert json.loads((tiny_model / "critical" / "meta.json").read_text())["name"] == "siloless_intents_critical"
     [verdict] = Classifier.from_dir(tiny_model).classify_many(["Gas leak in the hallway and the app is down"])
     assert 0.0 <= verdict.extra["critical_chance"] <= 1.0
+
+
+def test_detector_reading_the_intent_models_docs_scores_as_it_does_alone(tiny_model: Path) -> None:
+    """The classifier hands the intent model's Docs to the detector (one tokenisation, one hashing);
+    that must not change a single probability."""
+    from intents.pipeline import load_model
+
+    texts = ["Gas leak in the hallway and the app is down", "love the new app", "ik ruik gas", "refund pls"]
+    verdicts = Classifier.from_dir(tiny_model).classify_many(texts)
+    alone = load_model(tiny_model / "critical")
+    assert [v.extra["critical_chance"] for v in verdicts] == [round(d.cats["critical"], 4) for d in alone.pipe(texts)]
+    intent_alone = load_model(tiny_model)
+    for verdict, doc in zip(verdicts, intent_alone.pipe(texts), strict=True):
+        assert set(verdict.intent_scores) == set(INTENTS)  # the detector's own labels did not leak in
+        assert verdict.intent == max(doc.cats, key=doc.cats.__getitem__)
 
 
 def test_training_without_the_detector_ships_none(tiny_data: Path, tmp_path: Path) -> None:
