@@ -38,11 +38,15 @@ class Classifier:
     """One intent model plus the shared language and urgency steps."""
 
     def __init__(
-        self, score: ScoreFn, name: str, pick: Callable[[dict[str, float]], str] | None = None,
+        self, score: ScoreFn | None, name: str, pick: Callable[[dict[str, float]], str] | None = None,
         critical: CriticalFn | None = None, *, analyse: AnalyseFn | None = None,
     ) -> None:
-        """``score`` (and ``critical``) take texts; ``analyse``, when given, replaces both with one pass."""
-        self._analyse = analyse or _one_after_the_other(score, critical)
+        """``score`` (and ``critical``) take texts; ``analyse`` instead does both in one pass."""
+        if analyse is None:
+            if score is None:
+                raise ValueError("a Classifier needs score (texts -> intent tables) or analyse")
+            analyse = _one_after_the_other(score, critical)
+        self._analyse = analyse
         self._pick = pick or _top
         self.name = name
         self._lock = threading.Lock()  # spaCy pipelines are not documented as thread-safe
@@ -56,20 +60,20 @@ class Classifier:
         detector = _critical_detector(path / CRITICAL_SUBDIR, nlp)
 
         def analyse(texts: list[str]) -> tuple[list[dict[str, float]], list[float | None]]:
-            docs = list(nlp.pipe(texts, batch_size=BATCH_SIZE))
-            tables = [_normalised(doc.cats) for doc in docs]  # read before the detector adds its own cats
-            if detector is None:
-                return tables, [None] * len(docs)
-            # The detector shares the intent model's vocab, so it reads these same Docs: each post is
-            # tokenised and its n-grams hashed once for both models (ngrams.doc_hashes caches them).
-            chances: list[float | None] = [float(doc.cats.get("critical", 0.0))
-                                           for doc in detector.pipe(docs, batch_size=BATCH_SIZE)]
+            tables: list[dict[str, float]] = []
+            chances: list[float | None] = []
+            for start in range(0, len(texts), BATCH_SIZE):  # a batch's Docs at a time, never all of them
+                docs = list(nlp.pipe(texts[start : start + BATCH_SIZE], batch_size=BATCH_SIZE))
+                tables.extend(_normalised(doc.cats) for doc in docs)  # before the detector adds its own cats
+                if detector is None:
+                    chances.extend([None] * len(docs))
+                    continue
+                # The detector shares the intent model's vocab, so it reads these same Docs: each post
+                # is tokenised and its n-grams hashed once for both models (ngrams.doc_hashes caches them).
+                chances.extend(float(doc.cats.get("critical", 0.0)) for doc in detector.pipe(docs))
             return tables, chances
 
-        def score(texts: list[str]) -> list[dict[str, float]]:
-            return analyse(texts)[0]
-
-        return cls(score, model_label(nlp), analyse=analyse)
+        return cls(None, model_label(nlp), analyse=analyse)
 
     @classmethod
     def keyword_baseline(cls, note: str = "") -> Classifier:
