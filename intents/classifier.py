@@ -29,8 +29,7 @@ BATCH_SIZE = 256
 KEYWORD_BASELINE = "keyword-baseline"
 
 ScoreFn = Callable[[list[str]], list[dict[str, float]]]
-CriticalFn = Callable[[list[str]], list[float]]
-#: Intent tables and critical chances for a batch of texts, in one pass.
+#: Intent tables and critical chances (``None`` without a detector) for a batch of texts, in one pass.
 AnalyseFn = Callable[[list[str]], tuple[list[dict[str, float]], list[float | None]]]
 
 
@@ -39,13 +38,13 @@ class Classifier:
 
     def __init__(
         self, score: ScoreFn | None, name: str, pick: Callable[[dict[str, float]], str] | None = None,
-        critical: CriticalFn | None = None, *, analyse: AnalyseFn | None = None,
+        *, analyse: AnalyseFn | None = None,
     ) -> None:
-        """``score`` (and ``critical``) take texts; ``analyse`` instead does both in one pass."""
+        """``score`` gives intent tables only (no detector); ``analyse`` gives tables and critical chances."""
         if analyse is None:
             if score is None:
                 raise ValueError("a Classifier needs score (texts -> intent tables) or analyse")
-            analyse = _one_after_the_other(score, critical)
+            analyse = _without_detector(score)
         self._analyse = analyse
         self._pick = pick or _top
         self.name = name
@@ -113,10 +112,9 @@ def _critical_detector(path: Path, intent_nlp: Language) -> Language | None:
     return load_model(path, vocab=intent_nlp.vocab)
 
 
-def _one_after_the_other(score: ScoreFn, critical: CriticalFn | None) -> AnalyseFn:
+def _without_detector(score: ScoreFn) -> AnalyseFn:
     def analyse(texts: list[str]) -> tuple[list[dict[str, float]], list[float | None]]:
-        chances: list[float | None] = list(critical(texts)) if critical else [None] * len(texts)
-        return score(texts), chances
+        return score(texts), [None] * len(texts)
 
     return analyse
 
